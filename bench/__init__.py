@@ -1,0 +1,1 @@
+"""Benchmarks: a seeded data generator at network scale and a load run against gunicorn + PostgreSQL."""

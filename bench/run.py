@@ -1,0 +1,284 @@
+"""Drive Samaki and the raw baseline with wrk and write bench/RESULTS.md.
+
+    python -m bench.run [--database-url URL] [--duration 20] [--concurrency 8] [--repeat 3]
+
+Both apps run under gunicorn with 2 sync workers on the seeded database; each endpoint is driven by wrk
+(a separate process) at fixed concurrency for --duration seconds, --repeat times; medians are reported,
+throughput as a ratio to the baseline's, and each worker's peak memory (VmHWM) after the run."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/samaki_bench"
+SLUG = "bench-large"
+# Flask-Login's "strong" session protection ties the session to the User-Agent: wrk and the login
+# must send the same one, or every benchmarked page would be a cheap redirect to the login form.
+USER_AGENT = "samaki-bench/1"
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: str                      # on Samaki
+    baseline_path: str | None      # on the baseline app (None: no baseline)
+    auth: str = "cookie"           # cookie | token
+    post: bool = False
+    note: str = ""
+
+
+@dataclass
+class Result:
+    rps: list[float] = field(default_factory=list)
+    p50: list[float] = field(default_factory=list)
+    p95: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    errors: list[int] = field(default_factory=list)
+    requests: list[int] = field(default_factory=list)
+
+    def add(self, data: dict) -> None:
+        for key in ("rps", "p50", "p95", "p99", "errors", "requests"):
+            getattr(self, key).append(data[key])
+
+    def median(self, key: str) -> float | None:
+        values = getattr(self, key)
+        return statistics.median(values) if values else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A gunicorn with 2 workers, started and stopped by us (by its own pid only)."""
+
+    def __init__(self, target: str, env: dict, workers: int = 2):
+        self.port = free_port()
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self.log = open(BENCH / f".{target.split(':')[0].replace('.', '_')}.log", "w")
+        self.process = subprocess.Popen(
+            [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--access-logfile", "-",
+             "--access-logformat", "%(s)s %(r)s", "--timeout", "120", target],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(300):
+            if self.process.poll() is not None:
+                self.log.close()
+                raise SystemExit(f"gunicorn {target} exited; see {self.log.name}")
+            try:
+                requests.get(self.base + "/__ping__", timeout=2)
+                if len(self.workers()) >= workers:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"gunicorn {target} did not start")
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def peak_memory_mb(self) -> list[float]:
+        peaks = []
+        for pid in self.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            match = re.search(r"VmHWM:\s+(\d+) kB", status)
+            if match:
+                peaks.append(int(match.group(1)) / 1024)
+        return peaks
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+def app_env(database_url: str) -> dict:
+    env = dict(os.environ)
+    env.update(SAMAKI_DATABASE_URL=database_url, SAMAKI_SECRET_KEY=secrets.token_urlsafe(48),
+               SAMAKI_ENV="production", SAMAKI_SECURE_COOKIES="1", BENCH_DATABASE_URL=database_url,
+               SAMAKI_INSTANCE_PATH=str(BENCH / ".instance"))
+    return env
+
+
+def create_token(env: dict) -> str:
+    flask = str(Path(sys.executable).with_name("flask"))
+    out = subprocess.run([flask, "--app", "wsgi", "tokens", "create", "bench@samaki.test", SLUG, "--name", "bench"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    return out.strip().splitlines()[-1].strip()
+
+
+def login(base: str) -> str:
+    """Log in as the bench owner; returns the Cookie header value. The cookies are Secure (production
+    mode), so they are carried by hand: over plain http a browser would not send them back."""
+    from bench.seed import BENCH_EMAIL, BENCH_PASSWORD
+    first = requests.get(base + "/login", headers={"User-Agent": USER_AGENT}, allow_redirects=False, timeout=30)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', first.text)
+    cookies = "; ".join(f"{c.name}={c.value}" for c in first.cookies)
+    data = {"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": token.group(1) if token else ""}
+    response = requests.post(base + "/login", data=data, headers={"Cookie": cookies, "User-Agent": USER_AGENT}, allow_redirects=False,
+                             timeout=30)
+    session = response.cookies.get("session")
+    if response.status_code != 302 or not session:
+        raise SystemExit(f"login failed: {response.status_code}")
+    return f"session={session}"
+
+
+def facts(database_url: str) -> dict:
+    """Ids to request and row counts, read straight from the database."""
+    import psycopg
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        def one(sql: str, *params):
+            return connection.execute(sql, params).fetchone()[0]
+        tenant = one("SELECT id FROM core_tenant WHERE slug = %s", SLUG)
+        counts = {table: one(f"SELECT count(*) FROM {table}") for table in (
+            "core_tenant", "core_user", "core_membership", "a2i_public_body", "a2i_request", "a2i_request_event",
+            "a2i_correspondence", "core_audit_event")}
+        counts["a2i_request (bench-large)"] = one("SELECT count(*) FROM a2i_request WHERE tenant_id = %s", tenant)
+        detail = one("""SELECT r.id FROM a2i_request r WHERE r.tenant_id = %s AND r.status = 'closed'
+                        AND (SELECT count(*) FROM a2i_request_event e WHERE e.request_id = r.id) >= 4
+                        ORDER BY r.id LIMIT 1 OFFSET 1000""", tenant)
+        body = one("SELECT min(id) FROM a2i_public_body WHERE owner_tenant_id IS NULL")
+        closed = one("SELECT count(*) FROM a2i_request WHERE tenant_id = %s AND status = 'closed'", tenant)
+    return {"tenant_id": tenant, "counts": counts, "detail_id": detail, "body_id": body, "closed": closed}
+
+
+def endpoints(detail_id: int, deep_page: int, api_path: str, api_note: str, create: bool) -> list[Endpoint]:
+    t = f"/t/{SLUG}"
+    api_baseline = f"/api/v1/t/{SLUG}/a2i/requests/"
+    found = [
+        Endpoint("dashboard", f"{t}/", f"{t}/"),
+        Endpoint("list, status=closed, by due date, page 1", f"{t}/a2i/requests/?status=closed&sort=due_on&page=1",
+                 f"{t}/a2i/requests/?status=closed&page=1"),
+        Endpoint(f"list, status=closed, by due date, page {deep_page}",
+                 f"{t}/a2i/requests/?status=closed&sort=due_on&page={deep_page}",
+                 f"{t}/a2i/requests/?status=closed&page={deep_page}"),
+        Endpoint("request detail", f"{t}/a2i/requests/{detail_id}", f"{t}/a2i/requests/{detail_id}"),
+        Endpoint("API list", api_path, api_baseline + "?page=1", auth="token", note=api_note),
+    ]
+    if create:
+        found.append(Endpoint("API create", f"/api/v1/t/{SLUG}/a2i/requests/", api_baseline, auth="token",
+                              post=True))
+    found += [
+        Endpoint("statistics (by body, all time)", f"{t}/a2i/statistics", f"{t}/a2i/statistics"),
+        Endpoint("search q=Kampot", f"{t}/search?q=Kampot", f"{t}/search?q=Kampot"),
+        Endpoint("audit browser page 1", f"{t}/admin/audit", f"{t}/admin/audit"),
+    ]
+    return found
+
+
+def wrk(url: str, *, duration: int, concurrency: int, headers: list[str], post: bool, env: dict) -> dict:
+    script = BENCH / ("post.lua" if post else "report.lua")
+    command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{duration}s", "--timeout", "30s", "-s", str(script),
+               "-H", f"User-Agent: {USER_AGENT}"]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run(command + [url], capture_output=True, text=True, env=env, cwd=ROOT).stdout
+    line = [ln for ln in out.splitlines() if ln.startswith("{")]
+    if not line:
+        raise RuntimeError(f"wrk gave no result for {url}:\n{out}")
+    return json.loads(line[-1])
+
+
+def check(url: str, headers: dict, post: bool, body_id: int) -> int:
+    """The status the first request gets, sent with the very headers wrk will send."""
+    headers = {"User-Agent": USER_AGENT, **headers}
+    if post:
+        return requests.post(url, headers=headers, timeout=60, allow_redirects=False,
+                             json={"subject": "Benchmark request", "question": "Budget?", "body_id": body_id}).status_code
+    return requests.get(url, headers=headers, timeout=60, allow_redirects=False).status_code
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("SAMAKI_DATABASE_URL") or DEFAULT_URL)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed-seconds", type=float, default=None, help="seeding time to report")
+    parser.add_argument("--only", default="", help="run only endpoints whose name contains this")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install -y wrk)")
+    if not args.database_url.startswith("postgresql"):
+        raise SystemExit("the benchmark runs on PostgreSQL")
+
+    info = facts(args.database_url)
+    env = app_env(args.database_url)
+    token = create_token(env)
+    env.update(BENCH_TOKEN=token, BENCH_BODY_ID=str(info["body_id"]), BENCH_DIR=str(BENCH))
+    samaki = Server("wsgi:app", env)
+    try:
+        baseline = Server("bench.baseline_app:app", env)
+    except BaseException:
+        samaki.stop()
+        raise
+    results: dict[str, dict[str, Result]] = {}
+    statuses: dict[str, tuple[int, int | None]] = {}
+    try:
+        cookie = login(samaki.base)
+        api_path = f"/api/v1/t/{SLUG}/a2i/requests/"
+        api_note = ""
+        if check(samaki.base + api_path, {"Authorization": f"Bearer {token}"}, False, 0) != 200:
+            api_path, api_note = "/api/v1/me", ("no A2I API yet: /api/v1/me (the only API endpoint) is measured; "
+                                                "the baseline is the equivalent A2I list query")
+        create = check(samaki.base + f"/api/v1/t/{SLUG}/a2i/requests/", {"Authorization": f"Bearer {token}"},
+                       True, info["body_id"]) in (200, 201)
+        deep_page = min(2000, max(1, info["closed"] // 25))
+        chosen = [e for e in endpoints(info["detail_id"], deep_page, api_path, api_note, create)
+                  if args.only in e.name]
+        for endpoint in chosen:
+            headers = {"Cookie": cookie} if endpoint.auth == "cookie" else {"Authorization": f"Bearer {token}"}
+            statuses[endpoint.name] = (
+                check(samaki.base + endpoint.path, headers, endpoint.post, info["body_id"]),
+                check(baseline.base + endpoint.baseline_path, {}, endpoint.post, info["body_id"])
+                if endpoint.baseline_path else None)
+            results[endpoint.name] = {"samaki": Result(), "baseline": Result()}
+        for round_number in range(args.repeat):
+            for endpoint in chosen:
+                headers = [f"Cookie: {cookie}"] if endpoint.auth == "cookie" else [f"Authorization: Bearer {token}"]
+                for which, server, path in (("samaki", samaki, endpoint.path),
+                                            ("baseline", baseline, endpoint.baseline_path)):
+                    if path is None:
+                        continue
+                    data = wrk(server.base + path, duration=args.duration, concurrency=args.concurrency,
+                               headers=headers if which == "samaki" else [], post=endpoint.post, env=env)
+                    results[endpoint.name][which].add(data)
+                    print(f"round {round_number + 1} {which:8} {endpoint.name:45} {json.dumps(data)}", flush=True)
+        memory = {"samaki": samaki.peak_memory_mb(), "baseline": baseline.peak_memory_mb()}
+    finally:
+        samaki.stop()
+        baseline.stop()
+    raw = {"args": vars(args), "facts": info, "statuses": statuses, "memory": memory, "api_note": api_note,
+           "endpoints": {name: {which: vars(result) for which, result in by.items()} for name, by in results.items()}}
+    (BENCH / "results.json").write_text(json.dumps(raw, indent=2, default=str))
+    from bench.report import write_results
+    write_results(raw)
+    print(f"Wrote {BENCH / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Administration: a tenant's members, roles, module switches and audit log; instance tenants."""

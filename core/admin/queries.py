@@ -1,0 +1,53 @@
+"""The queries administration pages need, one function per list."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.models import AuditEvent, Membership, Role
+
+
+def member_count_by_role(tenant) -> dict[Role, int]:
+    rows = db.session.execute(select(Membership.role, func.count()).where(
+        Membership.tenant_id == tenant.id, Membership.is_active).group_by(Membership.role))
+    return {role: count for role, count in rows}
+
+
+def members_of(tenant) -> list[Membership]:
+    return list(db.session.execute(select(Membership).where(Membership.tenant_id == tenant.id)
+                                   .order_by(Membership.is_active.desc(), Membership.id)).scalars())
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_events_query(tenant, filters: dict):
+    """The tenant's audit events, newest first, narrowed by the browser's filters. AuditEvent is
+    not TenantScoped (the log outlives tenants), so the tenant condition is explicit here."""
+    query = select(AuditEvent).where(AuditEvent.tenant_id == tenant.id)
+    if filters.get("action"):
+        query = query.where(AuditEvent.action == filters["action"])
+    if filters.get("model"):
+        query = query.where(AuditEvent.model == filters["model"])
+    if filters.get("record_id"):
+        query = query.where(AuditEvent.record_id == filters["record_id"])
+    if filters.get("actor"):
+        query = query.where(AuditEvent.actor_label.contains(filters["actor"], autoescape=True))
+    if filters.get("date_from"):
+        query = query.where(AuditEvent.occurred_at >= _start_of(filters["date_from"], tenant))
+    if filters.get("date_to"):
+        query = query.where(AuditEvent.occurred_at < _start_of(filters["date_to"] + timedelta(days=1), tenant))
+    return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+
+
+def _start_of(day: date, tenant) -> datetime:
+    # Filters are days in the tenant's time zone; events are stored in UTC.
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tenant.timezone)).astimezone(timezone.utc)
+
+
+def audit_models(tenant) -> list[str]:
+    return list(db.session.execute(select(AuditEvent.model).where(AuditEvent.tenant_id == tenant.id, AuditEvent.model != "")
+                                   .distinct().order_by(AuditEvent.model)).scalars())

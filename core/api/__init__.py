@@ -1,0 +1,84 @@
+"""JSON API plumbing: flask-smorest Api (OpenAPI document), tenant-mounted API blueprints."""
+from __future__ import annotations
+
+import http
+
+import marshmallow as ma
+from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest.spec import prepare_response
+from webargs.flaskparser import FlaskParser
+
+API_PREFIX = "/api/v1"
+
+
+class StrictParser(FlaskParser):
+    """Query strings follow their schema's `unknown` (RAISE for lists): a mistyped filter must be
+    reported, not silently ignored and answered with unfiltered data."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+
+class ApiBlueprint(SmorestBlueprint):
+    """An API blueprint. With `tenant=True` (the default) it is mounted at
+    /api/v1/t/<tenant_slug>/<path>, so the tenant is resolved and checked before any view runs."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+    def __init__(self, name: str, import_name: str, *, path: str = "", tenant: bool = True, **kwargs):
+        super().__init__(name, import_name, **kwargs)
+        base = f"{API_PREFIX}/t/<tenant_slug>" if tenant else API_PREFIX
+        self.mount_prefix = f"{base}/{path.strip('/')}" if path else base
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details: every API error has this shape (see core.web.problem)."""
+
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String()
+    errors = ma.fields.Dict(metadata={"description": "Messages per field (per location for query strings)."})
+
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class SamakiApi(Api):
+    """flask-smorest's Api, documenting errors as problem+json instead of its own error shape."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+api = SamakiApi()
+
+
+def api_config_defaults() -> dict:
+    return {
+        "API_TITLE": "Samaki API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": API_PREFIX,
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
+        "API_SPEC_OPTIONS": {
+            "info": {"description": "Samaki's JSON API. Authenticate with a personal access token "
+                                    "(Authorization: Bearer smk_…); tenant resources live under /api/v1/t/<tenant-slug>/. "
+                                    "Lists take page, per_page (max 100) and sort (-field for descending); errors are "
+                                    "application/problem+json; updates need If-Match with the ETag you read."},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    }

@@ -1,0 +1,67 @@
+"""The core's own hook implementations: it registers its menu, permissions and dashboard cards
+through the same hooks as any plugin, so the contract is exercised on every request."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from core.hookspecs import hookimpl
+from core.permissions import ALL_ROLES, EDITORS, MANAGERS, Permission
+from core.plugins import NavItem, SearchHit, Widget
+
+
+@hookimpl
+def samaki_blueprints():
+    from core.admin.views import admin, instance_admin
+    from core.api.views import core_api
+    from core.auth.tokens import tokens
+    from core.auth.views import auth
+    from core.notification_views import notifications
+    from core.sharing_views import groups
+    from core.views import core
+    return [core, auth, tokens, notifications, groups, admin, instance_admin, core_api]
+
+
+@hookimpl
+def samaki_permissions():
+    return [
+        Permission("core.tenant.view", _l("See the organisation's dashboard"), ALL_ROLES),
+        Permission("core.members.manage", _l("Add members, change roles, deactivate members"), MANAGERS),
+        Permission("core.plugins.manage", _l("Switch modules on and off"), MANAGERS),
+        Permission("core.audit.view", _l("Browse and export the audit log"), MANAGERS),
+        Permission("core.sharing.manage", _l("Share records with working groups"), EDITORS),
+    ]
+
+
+@hookimpl
+def samaki_nav_items(tenant, user):
+    from core.permissions import can
+    items = [NavItem(_l("Dashboard"), url_for("core.dashboard"), "core.dashboard", order=0),
+             NavItem(_l("Working groups"), url_for("groups.index"), "groups.index", order=80)]
+    if can("core.members.manage") or can("core.plugins.manage") or can("core.audit.view"):
+        items.append(NavItem(_l("Administration"), url_for("admin.members"), "admin.members", order=90))
+    return items
+
+
+@hookimpl
+def samaki_dashboard_widgets(tenant, user):
+    from core.admin.queries import member_count_by_role
+    return [Widget(_l("Members"), "core/widgets/members.html", {"counts": member_count_by_role(tenant)}, order=90)]
+
+
+@hookimpl
+def samaki_jobs():
+    from datetime import timedelta
+
+    from core.jobs import Job
+    from core.notifications import send_daily_digests
+    from core.outbox import deliver_due
+    return [Job("core.outbox", timedelta(minutes=1), lambda now: deliver_due(now)),
+            Job("core.daily_digest", timedelta(days=1), send_daily_digests)]
+
+
+@hookimpl
+def samaki_search(tenant, user, query):
+    from core.sharing import search_shared
+    return [SearchHit(title=shared.title, url=url_for("groups.shared_record", shared_id=shared.id),
+                      kind=_l("Shared by %(tenant)s", tenant=shared.tenant.name)) for shared in search_shared(tenant, query)]

@@ -1,0 +1,80 @@
+"""The plugin contract. Samaki's core calls these hooks; plugins (and the core itself, see
+core/builtin.py) implement them. A plugin never reaches into another plugin."""
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("samaki")
+hookimpl = pluggy.HookimplMarker("samaki")
+
+
+@hookspec(firstresult=True)
+def samaki_plugin_info():
+    """This plugin's PluginInfo(name, label, version, description). `name` is the key tenants
+    switch on and off; `label` is a lazily translated string."""
+
+
+@hookspec
+def samaki_register_models():
+    """Import the plugin's models so SQLAlchemy metadata (and migrations) see them."""
+
+
+@hookspec
+def samaki_migration_dirs():
+    """Folders holding this plugin's Alembic version branch (a list of paths)."""
+
+
+@hookspec
+def samaki_blueprints():
+    """The plugin's Flask blueprints: a list of Blueprint. HTML blueprints are mounted under
+    /t/<tenant_slug>/; flask-smorest API blueprints (core.api.ApiBlueprint) under /api/v1/t/<tenant_slug>/."""
+
+
+@hookspec
+def samaki_permissions():
+    """The permissions this plugin defines: a list of Permission(name, label, roles)."""
+
+
+@hookspec
+def samaki_nav_items(tenant, user):
+    """Menu entries for this tenant and user: a list of NavItem. Called per request, keep it cheap."""
+
+
+@hookspec
+def samaki_dashboard_widgets(tenant, user):
+    """Cards on the tenant dashboard: a list of Widget(title, template, context, order)."""
+
+
+@hookspec
+def samaki_search(tenant, user, query):
+    """Hits for the global search box: a list of SearchHit. `query` is already stripped."""
+
+
+@hookspec(firstresult=True)
+def samaki_audit_label(event):
+    """Human text for one of this plugin's audit events, or None to use the default."""
+
+
+@hookspec
+def samaki_cli(group):
+    """Add click commands to the `flask` command group `group`."""
+
+
+@hookspec
+def samaki_demo_data(tenant):
+    """Create realistic demo rows for `tenant` (called inside its tenant scope)."""
+
+
+@hookspec
+def samaki_indicators(tenant, period):
+    """Figures for the results framework: a list of Indicator(code, label, value, target)."""
+
+
+@hookspec
+def samaki_shareable_types():
+    """Record types that may be shared with working groups: a list of ShareableType."""
+
+
+@hookspec
+def samaki_jobs():
+    """Scheduled jobs: a list of Job(name, every, function)."""

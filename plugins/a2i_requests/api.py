@@ -1,0 +1,355 @@
+"""The A2I JSON API under /api/v1/t/<tenant>/a2i/: public bodies, requests with their workflow steps,
+events and correspondence, and disclosure statistics. Same permissions and rules as the pages:
+writes go through services (DomainError -> 422 with the field at fault) and are audited on flush."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, g
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_smorest import abort as api_abort
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from core.api import ApiBlueprint
+from core.api.lists import paginate
+from core.errors import DomainError
+from core.extensions import db
+from core.models import Membership
+from core.permissions import require
+from core.search import any_contains
+from core.workdays import WorkingCalendar
+from plugins.a2i_requests import services, statistics
+from plugins.a2i_requests.bodies import get_visible_body, visible_bodies
+from plugins.a2i_requests.models import Correspondence, InfoRequest, PublicBody, RequestEvent
+from plugins.a2i_requests.schemas import (DETAIL_NAMES, BodyListArgs, BodyPage, BodySchema, CorrespondencePage,
+                                          CorrespondenceSchema, EventPage, RequestDetailSchema, RequestListArgs,
+                                          RequestPage, RequestPatchSchema, RequestWriteSchema, StatisticsArgs,
+                                          StatisticsSchema, SubListArgs, TransitionSchema)
+from plugins.a2i_requests.views import can_see_requester
+
+a2i_api = ApiBlueprint("a2i_api", __name__, path="a2i",
+                       description="Access-to-information requests, public bodies and disclosure statistics.")
+
+BODY_SORT = {"name_en": PublicBody.name_en, "kind": PublicBody.kind}
+REQUEST_SORT = {"reference": InfoRequest.reference, "submitted_on": InfoRequest.submitted_on,
+                "due_on": InfoRequest.due_on}
+REQUESTER_FIELDS = ("requester_name", "requester_contact", "consent_recorded", "protected_requester")
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _invalid(errors: dict[str, list[str]]):
+    """A 422 problem naming the fields at fault (nothing written)."""
+    db.session.rollback()
+    api_abort(422, messages=errors)
+
+
+def _domain_error(error: DomainError, default_field: str) -> None:
+    _invalid({error.field or default_field: [str(error.message)]})
+
+
+# --- representations ------------------------------------------------------------------------------
+
+def _request_item(req: InfoRequest, today: date, calendar: WorkingCalendar) -> dict[str, Any]:
+    return {
+        "id": req.id, "reference": req.reference, "subject": req.subject, "body_id": req.body_id,
+        "body_name": req.body.name_in(_locale()), "channel": req.channel, "status": req.status,
+        "tags": req.tag_list, "assignee_id": req.assignee_id,
+        "assignee_name": (req.assignee.name or req.assignee.email) if req.assignee else None,
+        "submitted_on": req.submitted_on, "due_on": req.due_on, "due_rule": req.due_rule,
+        "days_left": services.days_left(req.due_on, today, calendar) if req.due_on else None,
+        "answered_on": req.answered_on, "on_time": req.on_time,
+    }
+
+
+DETAIL_COLUMNS = ("question", "protected_requester", "requester_sex", "requester_age_group", "receipt_number",
+                  "clock_start_on", "initial_reply", "initial_reply_on", "fee_amount", "fee_accepted_on",
+                  "fee_waived", "extension_reason", "extended_to", "outcome", "working_days_to_answer",
+                  "was_extended", "was_transferred", "transferred_to_id", "exemption_ground_code", "complained",
+                  "complaint_outcome", "disclosed_summary", "closed_on")
+
+
+def request_view(req: InfoRequest) -> dict[str, Any]:
+    """The request as the token's user may see it (the protected requester only for the assignee and
+    managers); the same dict feeds the response and its ETag."""
+    today = services.tenant_today(req.tenant_id)
+    view = _request_item(req, today, services.calendar_for(req.tenant_id))
+    view.update({name: getattr(req, name) for name in DETAIL_COLUMNS})
+    shown = can_see_requester(req)
+    view.update(allowed_transitions=services.allowed_transitions(req), published=req.is_published,
+                requester_hidden=not shown,
+                requester_name=req.requester_name if shown else None,
+                requester_contact=req.requester_contact if shown else None,
+                requester_user_id=req.requester_user_id if shown else None,
+                consent_recorded=req.consent_recorded if shown else None)
+    return view
+
+
+def _body_view(body: PublicBody) -> dict[str, Any]:
+    return {name: getattr(body, name) for name in BodySchema().fields}
+
+
+def _event_view(event: RequestEvent) -> dict[str, Any]:
+    return {"id": event.id, "occurred_on": event.occurred_on, "from_status": event.from_status,
+            "to_status": event.to_status, "note": event.note, "details": event.details or {},
+            "actor_id": event.actor_id,
+            "actor_name": (event.actor.name or event.actor.email) if event.actor else None}
+
+
+# --- lookups --------------------------------------------------------------------------------------
+
+def get_request(request_id: int, *options) -> InfoRequest:
+    """One request of the current tenant (tenant scoping hides the others: 404)."""
+    req = db.session.execute(select(InfoRequest).where(InfoRequest.id == request_id).options(
+        joinedload(InfoRequest.body), joinedload(InfoRequest.assignee), *options)).unique().scalar_one_or_none()
+    if req is None:
+        abort(404)
+    return req
+
+
+def _is_member(user_id: int) -> bool:
+    return db.session.scalar(select(Membership.id).where(
+        Membership.tenant_id == g.tenant.id, Membership.user_id == user_id, Membership.is_active)) is not None
+
+
+def _check_references(data: dict) -> dict[str, list[str]]:
+    """Field errors for a body the tenant cannot see or an assignee who is not a member."""
+    errors: dict[str, list[str]] = {}
+    if "body_id" in data and get_visible_body(data["body_id"]) is None:
+        errors["body_id"] = [_("Choose a public body from the register.")]
+    if data.get("assignee_id") is not None and not _is_member(data["assignee_id"]):
+        errors["assignee_id"] = [_("Choose a member of your organisation.")]
+    return errors
+
+
+def _columns(data: dict) -> dict[str, Any]:
+    """Request columns from validated input (tags as the stored comma-separated text)."""
+    columns = dict(data)
+    if "tags" in columns:
+        columns["tags"] = ", ".join(tag.strip() for tag in columns["tags"] if tag.strip())
+    for name in ("subject", "requester_name", "requester_contact"):
+        if name in columns:
+            columns[name] = columns[name].strip()
+    return columns
+
+
+def _consent_error(name: str, consent: bool | None) -> dict[str, list[str]]:
+    if (name or "").strip() and not consent:
+        return {"consent_recorded": [_("Record the requester's consent before saving their name.")]}
+    return {}
+
+
+# --- public bodies --------------------------------------------------------------------------------
+
+@a2i_api.route("/bodies/")
+class Bodies(MethodView):
+    @require("a2i.request.view")
+    @a2i_api.arguments(BodyListArgs, location="query")
+    @a2i_api.response(200, BodyPage)
+    def get(self, args):
+        """List the public bodies the organisation sees: the shared register and its own additions."""
+        query = visible_bodies().order_by(None)
+        if args.get("kind"):
+            query = query.where(PublicBody.kind == args["kind"])
+        if args.get("province_id"):
+            query = query.where(or_(PublicBody.province_id == args["province_id"],
+                                    PublicBody.id == args["province_id"]))
+        if (args.get("q") or "").strip():
+            query = query.where(any_contains([PublicBody.name_en, PublicBody.name_km, PublicBody.code], args["q"]))
+        page = paginate(query, args, BODY_SORT, (PublicBody.name_en, PublicBody.id))
+        page["items"] = [_body_view(body) for body in page["items"]]
+        return page
+
+
+@a2i_api.route("/bodies/<int:body_id>")
+class BodyById(MethodView):
+    @require("a2i.request.view")
+    @a2i_api.response(200, BodySchema)
+    def get(self, body_id):
+        """One public body (404 for another organisation's private body)."""
+        body = get_visible_body(body_id)
+        if body is None:
+            abort(404)
+        return _body_view(body)
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+@a2i_api.route("/requests/")
+class Requests(MethodView):
+    @require("a2i.request.view")
+    @a2i_api.arguments(RequestListArgs, location="query")
+    @a2i_api.response(200, RequestPage)
+    def get(self, args):
+        """List requests (newest first unless sorted); the requester's identity is never listed."""
+        today = services.tenant_today(g.tenant.id)
+        query = select(InfoRequest).options(joinedload(InfoRequest.body), joinedload(InfoRequest.assignee))
+        if args.get("status"):
+            query = query.where(InfoRequest.status == args["status"])
+        if args.get("body_id"):
+            query = query.where(InfoRequest.body_id == args["body_id"])
+        if args.get("assignee_id"):
+            query = query.where(InfoRequest.assignee_id == args["assignee_id"])
+        if args.get("overdue"):
+            query = query.where(InfoRequest.due_on.is_not(None), InfoRequest.due_on < today,
+                                InfoRequest.status.in_(services.OPEN_STATUSES))
+        if (args.get("q") or "").strip():
+            query = query.where(any_contains([InfoRequest.reference, InfoRequest.subject], args["q"]))
+        page = paginate(query, args, REQUEST_SORT, (InfoRequest.id.desc(),))
+        calendar = services.calendar_for(g.tenant.id)
+        page["items"] = [_request_item(req, today, calendar) for req in page["items"]]
+        return page
+
+    @require("a2i.request.edit")
+    @a2i_api.arguments(RequestWriteSchema)
+    @a2i_api.response(201, RequestDetailSchema)
+    def post(self, data):
+        """File a new draft request; it is assigned to the token's user unless assignee_id is given."""
+        errors = _check_references(data) | _consent_error(data.get("requester_name", ""),
+                                                          data.get("consent_recorded"))
+        if errors:
+            _invalid(errors)
+        columns = _columns(data)
+        subject, question, body_id = columns.pop("subject"), columns.pop("question"), columns.pop("body_id")
+        try:
+            req = services.create_request(g.tenant.id, subject=subject, question=question, body_id=body_id,
+                                          actor=current_user._get_current_object(), **columns)
+            db.session.flush()
+        except DomainError as error:
+            _domain_error(error, "subject")
+        db.session.commit()
+        return request_view(get_request(req.id))
+
+
+@a2i_api.route("/requests/<int:request_id>")
+class RequestById(MethodView):
+    @require("a2i.request.view")
+    @a2i_api.etag
+    @a2i_api.response(200, RequestDetailSchema)
+    def get(self, request_id):
+        """One request with its deadline, the steps it may take next and (when allowed) its requester."""
+        return request_view(get_request(request_id))
+
+    @require("a2i.request.edit")
+    @a2i_api.etag
+    @a2i_api.arguments(RequestPatchSchema(partial=True))
+    @a2i_api.response(200, RequestDetailSchema)
+    def patch(self, data, request_id):
+        """Change a request's own fields (not its status: use transitions); send If-Match with the ETag
+        you read. Requester fields of a protected requester may only be changed by those who may see them."""
+        req = get_request(request_id)
+        a2i_api.check_etag(request_view(req), RequestDetailSchema)
+        errors = _check_references(data)
+        if not can_see_requester(req):
+            errors |= {name: [_("Only the assignee and managers may change a protected requester.")]
+                       for name in REQUESTER_FIELDS if name in data}
+        errors |= _consent_error(data.get("requester_name", req.requester_name),
+                                 data.get("consent_recorded", req.consent_recorded))
+        if errors:
+            _invalid(errors)
+        for name, value in _columns(data).items():
+            setattr(req, name, value)
+        db.session.commit()
+        return request_view(get_request(request_id))
+
+
+@a2i_api.route("/requests/<int:request_id>/transitions")
+class Transitions(MethodView):
+    @require("a2i.request.edit")
+    @a2i_api.arguments(TransitionSchema)
+    @a2i_api.response(200, RequestDetailSchema)
+    def post(self, data, request_id):
+        """Move the request one step along its workflow (see allowed_transitions); returns the request with
+        its new status and due date. A step that is not allowed, or lacks its details, is a 422."""
+        req = get_request(request_id, selectinload(InfoRequest.events))
+        to = data["to"]
+        if to not in services.allowed_transitions(req):
+            _invalid({"to": [_("A request that is %(status)s cannot become %(to)s.",
+                               status=req.status.label, to=to.label)]})
+        accepted = services._DETAILS.get(to, set())
+        given = {name: data[name] for name in DETAIL_NAMES if data.get(name) not in (None, "")}
+        unused = sorted(set(given) - accepted)
+        if unused:
+            _invalid({name: [_("This detail is not recorded for the step %(to)s.", to=to.label)] for name in unused})
+        try:
+            services.transition(req, to, actor=current_user._get_current_object(), on=data["occurred_on"],
+                                note=data["note"].strip(), **given)
+            db.session.flush()
+        except DomainError as error:
+            _domain_error(error, "to")
+        db.session.commit()
+        return request_view(get_request(request_id))
+
+
+@a2i_api.route("/requests/<int:request_id>/events")
+class Events(MethodView):
+    @require("a2i.request.view")
+    @a2i_api.arguments(SubListArgs, location="query")
+    @a2i_api.response(200, EventPage)
+    def get(self, args, request_id):
+        """The request's workflow steps, oldest first."""
+        get_request(request_id)
+        query = select(RequestEvent).options(joinedload(RequestEvent.actor)).where(
+            RequestEvent.request_id == request_id)
+        page = paginate(query, args, {"occurred_on": RequestEvent.occurred_on},
+                        (RequestEvent.occurred_on, RequestEvent.id))
+        page["items"] = [_event_view(event) for event in page["items"]]
+        return page
+
+
+@a2i_api.route("/requests/<int:request_id>/correspondence")
+class CorrespondenceList(MethodView):
+    @require("a2i.request.view")
+    @a2i_api.arguments(SubListArgs, location="query")
+    @a2i_api.response(200, CorrespondencePage)
+    def get(self, args, request_id):
+        """Letters, e-mails, calls and meetings about the request, oldest first."""
+        get_request(request_id)
+        query = select(Correspondence).options(selectinload(Correspondence.attachments)).where(
+            Correspondence.request_id == request_id)
+        return paginate(query, args, {"occurred_on": Correspondence.occurred_on},
+                        (Correspondence.occurred_on, Correspondence.id))
+
+    @require("a2i.request.edit")
+    @a2i_api.arguments(CorrespondenceSchema)
+    @a2i_api.response(201, CorrespondenceSchema)
+    def post(self, data, request_id):
+        """Record correspondence about the request. Files cannot be sent through the API: attach them
+        on the request's page."""
+        req = get_request(request_id)
+        entry = Correspondence(tenant_id=g.tenant.id, request_id=req.id, kind=data["kind"],
+                               direction=data["direction"], occurred_on=data["occurred_on"],
+                               summary=data["summary"].strip())
+        db.session.add(entry)
+        db.session.commit()
+        return entry
+
+
+# --- statistics -----------------------------------------------------------------------------------
+
+def _stat_view(row: statistics.StatRow) -> dict[str, Any]:
+    view = dict(vars(row))
+    key = row.key.value if hasattr(row.key, "value") else row.key
+    view["key"] = None if key is None else str(key)
+    return view
+
+
+@a2i_api.route("/statistics")
+class Statistics(MethodView):
+    @require("a2i.request.view")
+    @a2i_api.arguments(StatisticsArgs, location="query")
+    @a2i_api.response(200, StatisticsSchema)
+    def get(self, args):
+        """Disclosure statistics of submitted requests per body, body kind or province, with the total."""
+        group_by = args.pop("group_by")
+        filters = {name: args.get(name) for name in ("date_from", "date_to", "kind", "province_id")}
+        rows = statistics.body_statistics(group_by, locale=_locale(), **filters)
+        return {"group_by": group_by, "rows": [_stat_view(row) for row in rows],
+                "total": _stat_view(statistics.totals(**filters))}

@@ -1,0 +1,119 @@
+"""Forms of the request pages: list filters, the request itself, workflow steps, correspondence, files."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from plugins.a2i_requests.models import (AgeGroup, Channel, ComplaintOutcome, CorrespondenceKind, Direction,
+                                         InitialReply, RequesterSex, RequestStatus)
+from plugins.a2i_requests.services import _DETAILS
+
+# The fields each workflow step asks for besides the date and note: exactly the details
+# services.transition accepts for that target status (anything else would be a TypeError there).
+STEP_FIELDS: dict[RequestStatus, set[str]] = _DETAILS
+DETAIL_FIELDS = ("receipt_number", "initial_reply", "fee_amount", "fee_waived", "extension_reason", "extended_to",
+                 "exemption_ground_code", "transferred_to_id", "complaint_outcome", "disclosed_summary")
+
+SORTS = {
+    "reference": _l("Reference (A–Z)"),
+    "-reference": _l("Reference (newest first)"),
+    "submitted_on": _l("Submitted (oldest first)"),
+    "-submitted_on": _l("Submitted (newest first)"),
+    "due_on": _l("Due date (soonest first)"),
+    "-due_on": _l("Due date (latest first)"),
+}
+DEFAULT_SORT = "-reference"
+
+
+def enum_choices(enum_class, blank=None) -> list[SelectChoice]:
+    choices = [SelectChoice(member.value, member.label) for member in enum_class]
+    return ([SelectChoice("", blank)] + choices) if blank is not None else choices
+
+
+class RequestFilterForm(FlaskForm):
+    """The list's filters, read from the query string (so no CSRF); body and assignee choices are set by the view."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Reference or subject"), validators=[Optional(), Length(max=200)])
+    status = SelectField(_l("Status"), choices=enum_choices(RequestStatus, _l("Any status")), default="")
+    body = SelectField(_l("Public body"), choices=[], default="")
+    assignee = SelectField(_l("Assigned to"), choices=[], default="")
+    tag = StringField(_l("Tag"), validators=[Optional(), Length(max=100)])
+    overdue = BooleanField(_l("Overdue only"))
+    sort = SelectField(_l("Sort by"), choices=[SelectChoice(value, label) for value, label in SORTS.items()],
+                       default=DEFAULT_SORT)
+
+
+class RequestForm(FlaskForm):
+    """A request's own facts; body and assignee choices are set by the view."""
+
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
+    question = TextAreaField(_l("Question asked of the body"), validators=[DataRequired(), Length(max=20000)])
+    body_id = SelectField(_l("Public body"), choices=[], validators=[DataRequired()])
+    channel = SelectField(_l("Channel"), choices=enum_choices(Channel), default=Channel.LETTER.value)
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=500)],
+                       description=_l("Separate tags with commas, e.g. land, budget."))
+    assignee_id = SelectField(_l("Assigned to"), choices=[], default="")
+    requester_name = StringField(_l("Requester's name"), validators=[Optional(), Length(max=200)],
+                                 description=_l("Leave empty when the organisation asks in its own name."))
+    requester_contact = StringField(_l("Requester's contact"), validators=[Optional(), Length(max=200)])
+    consent_recorded = BooleanField(_l("The requester agreed that we record their name and contact"))
+    requester_sex = SelectField(_l("Requester's sex"), choices=enum_choices(RequesterSex),
+                                default=RequesterSex.NOT_RECORDED.value)
+    requester_age_group = SelectField(_l("Requester's age group"), choices=enum_choices(AgeGroup),
+                                      default=AgeGroup.NOT_RECORDED.value)
+    protected_requester = BooleanField(_l("Protect the requester's identity"),
+                                       description=_l("Only the assignee and managers will see who asked."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if "requester_name" in self and (self.requester_name.data or "").strip() and not self.consent_recorded.data:
+            self.consent_recorded.errors = list(self.consent_recorded.errors) + [
+                str(_l("Record the requester's consent before saving their name."))]
+            valid = False
+        return valid
+
+
+class TransitionForm(FlaskForm):
+    """Every detail a workflow step may need; the view removes the fields its step does not use."""
+
+    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    receipt_number = StringField(_l("Receipt number"), validators=[Optional(), Length(max=64)])
+    initial_reply = SelectField(_l("What the initial reply said"),
+                                choices=enum_choices(InitialReply, _l("Choose…")), default="")
+    fee_amount = StringField(_l("Fee asked"), validators=[Optional(), Length(max=64)])
+    fee_waived = BooleanField(_l("The fee was waived"))
+    extension_reason = TextAreaField(_l("Reasons given for the extension"), validators=[Length(max=5000)])
+    extended_to = DateField(_l("Extended until"), validators=[Optional()])
+    exemption_ground_code = SelectField(_l("Exemption ground"), choices=[], default="")
+    transferred_to_id = SelectField(_l("Transferred to"), choices=[], default="")
+    complaint_outcome = SelectField(_l("Complaint outcome"),
+                                    choices=enum_choices(ComplaintOutcome, _l("Choose…")), default="")
+    disclosed_summary = TextAreaField(_l("What was disclosed"), validators=[Length(max=20000)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
+
+    def keep_only(self, status: RequestStatus) -> None:
+        """Drop the detail fields the step to `status` does not take."""
+        for name in DETAIL_FIELDS:
+            if name not in STEP_FIELDS.get(status, set()):
+                delattr(self, name)
+
+
+class CorrespondenceForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=enum_choices(CorrespondenceKind),
+                       default=CorrespondenceKind.LETTER.value)
+    direction = SelectField(_l("Direction"), choices=enum_choices(Direction), default=Direction.OUTGOING.value)
+    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=10000)])
+    file = FileField(_l("File (optional)"))
+
+
+class AttachmentForm(FlaskForm):
+    # Its own id: the correspondence form on the same page also has a "file" input.
+    file = FileField(_l("File"), id="attachment-file")

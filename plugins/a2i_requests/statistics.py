@@ -1,0 +1,226 @@
+"""Disclosure statistics and overdue lists: SQL aggregates over InfoRequest grouped by body, body kind
+or province, the overdue queries the reports and the dashboard widget use, the published-requests query,
+and the results-framework count of bodies actively disclosing information.
+Every query here relies on the central tenant filter (and adds the tenant condition when one is set)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, func, literal_column, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
+
+from core.extensions import db
+from core.tenancy import current_tenant_id
+from plugins.a2i_requests.models import BodyKind, InfoRequest, PublicBody, RequestStatus
+from plugins.a2i_requests.services import OPEN_STATUSES
+
+S = RequestStatus
+GROUPINGS = ("body", "kind", "province")
+DISCLOSING_OUTCOMES = (S.ANSWERED_FULL, S.ANSWERED_PART)
+
+
+@dataclass
+class StatRow:
+    """One line of the statistics table; the percentages are of `requests` (0–100, one decimal)."""
+
+    key: object
+    label: str
+    requests: int
+    answered_full: float
+    answered_part: float
+    refused: float
+    extended: float
+    transferred: float
+    on_time: float
+    complaints: int
+    mean_days: float | None
+    median_days: float | None
+
+
+def _flag(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _aggregates() -> list:
+    return [
+        func.count(InfoRequest.id).label("requests"),
+        _flag(InfoRequest.outcome == S.ANSWERED_FULL).label("answered_full"),
+        _flag(InfoRequest.outcome == S.ANSWERED_PART).label("answered_part"),
+        _flag(InfoRequest.outcome == S.REFUSED).label("refused"),
+        _flag(InfoRequest.was_extended.is_(True)).label("extended"),
+        _flag(InfoRequest.was_transferred.is_(True)).label("transferred"),
+        _flag(InfoRequest.on_time.is_(True)).label("on_time"),
+        _flag(InfoRequest.complained.is_(True)).label("complaints"),
+        func.avg(InfoRequest.working_days_to_answer).label("mean_days"),
+    ]
+
+
+def _province_key():
+    """A body's province: itself for a province, its province_id otherwise (NULL for national bodies)."""
+    # A literal, not a bound parameter: PostgreSQL only matches the SELECT and GROUP BY expressions when
+    # they are textually equal, and two bound parameters never are.
+    is_province = PublicBody.kind == literal_column(f"'{BodyKind.PROVINCE.value}'")
+    return case((is_province, PublicBody.id), else_=PublicBody.province_id)
+
+
+def _filtered(stmt: Select, date_from: date | None, date_to: date | None, kind: BodyKind | str | None,
+              province_id: int | None) -> Select:
+    """Submitted requests (drafts have no submitted_on) of the period, body kind and province."""
+    stmt = stmt.join(PublicBody, InfoRequest.body_id == PublicBody.id).where(InfoRequest.submitted_on.is_not(None))
+    tenant_id = current_tenant_id()
+    if tenant_id is not None:
+        stmt = stmt.where(InfoRequest.tenant_id == tenant_id)
+    if date_from is not None:
+        stmt = stmt.where(InfoRequest.submitted_on >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(InfoRequest.submitted_on <= date_to)
+    if kind:
+        stmt = stmt.where(PublicBody.kind == BodyKind(kind))
+    if province_id:
+        stmt = stmt.where(or_(PublicBody.province_id == province_id, PublicBody.id == province_id))
+    return stmt
+
+
+def _percent(part, whole: int) -> float:
+    return round(100.0 * (part or 0) / whole, 1) if whole else 0.0
+
+
+def _median(values: list[int]) -> float | None:
+    if not values:
+        return None
+    middle = len(values) // 2
+    if len(values) % 2:
+        return float(values[middle])
+    return (values[middle - 1] + values[middle]) / 2
+
+
+def _row(key, label: str, agg, days: list[int]) -> StatRow:
+    total = agg.requests or 0
+    return StatRow(key=key, label=label, requests=total,
+                   answered_full=_percent(agg.answered_full, total), answered_part=_percent(agg.answered_part, total),
+                   refused=_percent(agg.refused, total), extended=_percent(agg.extended, total),
+                   transferred=_percent(agg.transferred, total), on_time=_percent(agg.on_time, total),
+                   complaints=int(agg.complaints or 0),
+                   mean_days=round(float(agg.mean_days), 1) if agg.mean_days is not None else None,
+                   median_days=_median(days))
+
+
+def body_statistics(group_by: str, date_from: date | None = None, date_to: date | None = None,
+                    kind: BodyKind | str | None = None, province_id: int | None = None, *,
+                    locale: str = "en") -> list[StatRow]:
+    """One row per body, body kind or province with counts, outcome percentages and answer times.
+    Three queries whatever the number of rows: the aggregates, the answer times for the medians
+    (ordered, so the median is read off in Python) and nothing else."""
+    if group_by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {group_by!r}")
+    province = aliased(PublicBody)
+    if group_by == "body":
+        key = PublicBody.id
+        label_columns = [PublicBody.name_en, PublicBody.name_km]
+        stmt = select(key.label("key"), *label_columns, *_aggregates())
+    elif group_by == "kind":
+        key = PublicBody.kind
+        label_columns = []
+        stmt = select(key.label("key"), *_aggregates())
+    else:
+        key = _province_key()
+        label_columns = [province.name_en, province.name_km]
+        stmt = select(key.label("key"), *label_columns, *_aggregates())
+    stmt = _filtered(stmt.select_from(InfoRequest), date_from, date_to, kind, province_id)
+    if group_by == "province":
+        stmt = stmt.outerjoin(province, province.id == key)
+    aggregates = db.session.execute(stmt.group_by(key, *label_columns)).all()
+
+    days_stmt = _filtered(select(key.label("key"), InfoRequest.working_days_to_answer).select_from(InfoRequest),
+                          date_from, date_to, kind, province_id)
+    days_stmt = days_stmt.where(InfoRequest.working_days_to_answer.is_not(None)).order_by(
+        InfoRequest.working_days_to_answer)
+    days_by_key: dict = {}
+    for row in db.session.execute(days_stmt):
+        days_by_key.setdefault(row.key, []).append(row.working_days_to_answer)
+
+    rows = []
+    for agg in aggregates:
+        if group_by == "kind":
+            label = str(BodyKind(agg.key).label)
+        elif agg.key is None:
+            label = str(_l("National (no province)"))
+        else:
+            label = agg.name_km if locale == "km" and agg.name_km else agg.name_en
+        rows.append(_row(agg.key, label, agg, days_by_key.get(agg.key, [])))
+    return sorted(rows, key=lambda r: (-r.requests, r.label))
+
+
+def totals(date_from: date | None = None, date_to: date | None = None, kind: BodyKind | str | None = None,
+           province_id: int | None = None) -> StatRow:
+    """The same figures over every request that matches the filters (two queries)."""
+    agg = db.session.execute(_filtered(select(*_aggregates()).select_from(InfoRequest),
+                                       date_from, date_to, kind, province_id)).one()
+    days = list(db.session.execute(_filtered(
+        select(InfoRequest.working_days_to_answer).select_from(InfoRequest), date_from, date_to, kind, province_id)
+        .where(InfoRequest.working_days_to_answer.is_not(None)).order_by(InfoRequest.working_days_to_answer)
+    ).scalars())
+    return _row(None, str(_l("All requests")), agg, days)
+
+
+# --- overdue -----------------------------------------------------------------------------------
+
+def overdue_query(today: date, kind: BodyKind | str | None = None, province_id: int | None = None) -> Select:
+    """Open requests whose due date is before `today`, most overdue first, with body and assignee loaded."""
+    stmt = (select(InfoRequest).join(InfoRequest.body)
+            .options(contains_eager(InfoRequest.body), joinedload(InfoRequest.assignee))
+            .where(InfoRequest.due_on.is_not(None), InfoRequest.due_on < today,
+                   InfoRequest.status.in_(OPEN_STATUSES)))
+    if kind:
+        stmt = stmt.where(PublicBody.kind == BodyKind(kind))
+    if province_id:
+        stmt = stmt.where(or_(PublicBody.province_id == province_id, PublicBody.id == province_id))
+    return stmt.order_by(InfoRequest.due_on, InfoRequest.id)
+
+
+def recently_overdue(today: date, days: int = 7, kind: BodyKind | str | None = None,
+                     province_id: int | None = None) -> Select:
+    """Overdue requests that became overdue in the last `days` days (today included): due in
+    [today - days, today - 1]."""
+    return overdue_query(today, kind, province_id).where(InfoRequest.due_on >= today - timedelta(days=days))
+
+
+# --- published requests ---------------------------------------------------------------------------
+
+def published_query(search: str = "", status: RequestStatus | str | None = None) -> Select:
+    """Published requests, newest publication first, searchable by body name (English or Khmer)."""
+    stmt = (select(InfoRequest).join(InfoRequest.body).options(contains_eager(InfoRequest.body))
+            .where(InfoRequest.published_at.is_not(None)))
+    search = (search or "").strip()
+    if search:
+        stmt = stmt.where(or_(PublicBody.name_en.icontains(search, autoescape=True),
+                              PublicBody.name_km.icontains(search, autoescape=True)))
+    if status:
+        stmt = stmt.where(InfoRequest.status == RequestStatus(status))
+    return stmt.order_by(InfoRequest.published_at.desc(), InfoRequest.id.desc())
+
+
+def published_request(request_id: int) -> InfoRequest | None:
+    """A published request of the current tenant (a query, not session.get, so the tenant filter applies)."""
+    return db.session.execute(published_query().where(InfoRequest.id == request_id)).unique().scalar_one_or_none()
+
+
+# --- results framework ---------------------------------------------------------------------------
+
+def active_disclosers(period_start: date, period_end: date, kind: BodyKind | str) -> int:
+    """Distinct bodies of `kind` that answered at least one request in full or in part, on time, with the
+    answer dated within the period. Ministries count only when they are NCDD members."""
+    kind = BodyKind(kind)
+    conditions = [PublicBody.kind == kind, InfoRequest.on_time.is_(True),
+                  InfoRequest.outcome.in_(DISCLOSING_OUTCOMES),
+                  InfoRequest.answered_on >= period_start, InfoRequest.answered_on <= period_end]
+    if kind == BodyKind.MINISTRY:
+        conditions.append(PublicBody.ncdd_member.is_(True))
+    tenant_id = current_tenant_id()
+    if tenant_id is not None:
+        conditions.append(InfoRequest.tenant_id == tenant_id)
+    stmt = (select(func.count(func.distinct(InfoRequest.body_id))).select_from(InfoRequest)
+            .join(PublicBody, InfoRequest.body_id == PublicBody.id).where(and_(*conditions)))
+    return int(db.session.execute(stmt).scalar_one() or 0)

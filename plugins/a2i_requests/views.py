@@ -1,0 +1,405 @@
+"""Requests pages: list, detail, create/edit, workflow steps, correspondence and attachments."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from core.errors import DomainError
+from core.extensions import db
+from core.models import Membership, User
+from core.permissions import can, require
+from core.plugins import SearchHit
+from plugins.a2i_requests import attachments, services
+from plugins.a2i_requests.bodies import visible_bodies
+from plugins.a2i_requests.forms import (DEFAULT_SORT, STEP_FIELDS, AttachmentForm, CorrespondenceForm,
+                                        RequestFilterForm, RequestForm, TransitionForm)
+from plugins.a2i_requests.models import (AgeGroup, Attachment, Channel, Correspondence, CorrespondenceKind,
+                                         Direction, DueRule, ExemptionGround, InfoRequest, RequesterSex,
+                                         RequestEvent, RequestStatus)
+
+requests_bp = Blueprint("a2i", __name__, url_prefix="/t/<tenant_slug>/a2i", template_folder="templates")
+
+PAGE_SIZE = 25
+SORT_COLUMNS = {"reference": InfoRequest.reference, "submitted_on": InfoRequest.submitted_on,
+                "due_on": InfoRequest.due_on}
+
+
+# --- shared helpers ---------------------------------------------------------------------------
+
+def locale() -> str:
+    return str(get_locale() or "en")
+
+
+def body_choices(blank=None) -> list[SelectChoice]:
+    """Visible public bodies for a select, grouped by kind (visible_bodies sorts national bodies first)."""
+    bodies = db.session.execute(visible_bodies()).scalars().all()
+    lang = locale()
+    choices = [SelectChoice(str(body.id), body.name_in(lang), optgroup=str(body.kind.label)) for body in bodies]
+    return ([SelectChoice("", blank)] + choices) if blank is not None else choices
+
+
+def member_choices(blank) -> list[SelectChoice]:
+    """The tenant's active members (Membership is not TenantScoped, so the tenant is explicit)."""
+    users = db.session.execute(select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.tenant_id == g.tenant.id, Membership.is_active).order_by(User.name, User.id)).scalars().all()
+    return [SelectChoice("", blank)] + [SelectChoice(str(user.id), user.name or user.email) for user in users]
+
+
+def get_request(request_id: int, *options) -> InfoRequest:
+    """One request of the current tenant (tenant scoping hides the others: 404)."""
+    req = db.session.execute(select(InfoRequest).where(InfoRequest.id == request_id)
+                             .options(joinedload(InfoRequest.body), joinedload(InfoRequest.assignee), *options)
+                             ).unique().scalar_one_or_none()
+    if req is None:
+        abort(404)
+    return req
+
+
+def can_see_requester(req: InfoRequest) -> bool:
+    """Do No Harm: a protected requester is known only to the assignee and to managers."""
+    if not req.protected_requester:
+        return True
+    return (req.assignee_id is not None and req.assignee_id == current_user.id) or can(
+        "a2i.requester.view_protected")
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+def request_list_query(filters: dict, today: date) -> Select:
+    """The requests list with its filters and sort, body and assignee loaded in the same statement."""
+    query = select(InfoRequest).options(joinedload(InfoRequest.body), joinedload(InfoRequest.assignee))
+    if filters.get("status"):
+        query = query.where(InfoRequest.status == RequestStatus(filters["status"]))
+    if filters.get("body"):
+        query = query.where(InfoRequest.body_id == int(filters["body"]))
+    if filters.get("assignee"):
+        query = query.where(InfoRequest.assignee_id == int(filters["assignee"]))
+    if filters.get("tag"):
+        tags = literal(",") + func.lower(func.replace(InfoRequest.tags, ", ", ",")) + literal(",")
+        query = query.where(tags.contains(f",{filters['tag'].strip().lower()},", autoescape=True))
+    if filters.get("q"):
+        text = filters["q"].strip()
+        query = query.where(or_(InfoRequest.subject.icontains(text, autoescape=True),
+                                InfoRequest.reference.icontains(text, autoescape=True)))
+    if filters.get("overdue"):
+        query = query.where(InfoRequest.due_on.is_not(None), InfoRequest.due_on < today,
+                            InfoRequest.status.in_(services.OPEN_STATUSES))
+    sort = filters.get("sort") or DEFAULT_SORT
+    column = SORT_COLUMNS[sort.lstrip("-")]
+    order = column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()
+    return query.order_by(order, InfoRequest.id.desc())
+
+
+def _list_filters() -> tuple[RequestFilterForm, dict]:
+    """The filters the user gave; values that are not valid are dropped (and shown as field errors)."""
+    form = RequestFilterForm(request.args)
+    form.body.choices = body_choices(_("Any body"))
+    form.assignee.choices = member_choices(_("Anyone"))
+    if not request.args:
+        return form, {}
+    form.validate()
+    filters = {name: field.data for name, field in form._fields.items() if field.data and not field.errors}
+    if form.errors:
+        flash(_("Some filters were not understood and have been ignored."), "error")
+    return form, filters
+
+
+@requests_bp.get("/requests/")
+@require("a2i.request.view")
+def index() -> str:
+    form, filters = _list_filters()
+    today = services.tenant_today(g.tenant.id)
+    page = db.paginate(request_list_query(filters, today), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE,
+                       error_out=False)
+    calendar = services.calendar_for(g.tenant.id)
+    days = {req.id: services.days_left(req.due_on, today, calendar) for req in page.items if req.due_on}
+    query_args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("a2i_requests/index.html", form=form, page=page, days=days, query_args=query_args)
+
+
+# --- create and edit --------------------------------------------------------------------------
+
+def _request_form(req: InfoRequest | None = None) -> RequestForm:
+    form = RequestForm(obj=req) if req is not None else RequestForm()
+    form.body_id.choices = body_choices(_("Choose a body…"))
+    form.assignee_id.choices = member_choices(_("Nobody yet"))
+    if request.method == "GET":
+        if req is None:
+            form.assignee_id.data = str(current_user.id)
+        else:
+            form.body_id.data = str(req.body_id)
+            form.assignee_id.data = str(req.assignee_id or "")
+            form.channel.data = req.channel.value
+            form.requester_sex.data = req.requester_sex.value
+            form.requester_age_group.data = req.requester_age_group.value
+    if req is not None and not can_see_requester(req):
+        # Someone who may not know the protected requester can neither see nor overwrite them.
+        for name in ("requester_name", "requester_contact", "consent_recorded", "protected_requester"):
+            delattr(form, name)
+    return form
+
+
+def _form_fields(form: RequestForm) -> dict:
+    """The request's columns from the form (only the fields the form shows)."""
+    fields = {
+        "channel": Channel(form.channel.data),
+        "tags": ", ".join(tag for tag in (t.strip() for t in (form.tags.data or "").split(",")) if tag),
+        "assignee_id": _int_or_none(form.assignee_id.data),
+        "requester_sex": RequesterSex(form.requester_sex.data),
+        "requester_age_group": AgeGroup(form.requester_age_group.data),
+    }
+    if "requester_name" in form:
+        fields.update(requester_name=(form.requester_name.data or "").strip(),
+                      requester_contact=(form.requester_contact.data or "").strip(),
+                      consent_recorded=bool(form.consent_recorded.data),
+                      protected_requester=bool(form.protected_requester.data))
+    return fields
+
+
+def _field_error(form, error: DomainError, default: str | None = None) -> None:
+    name = error.field if error.field and error.field in form else default
+    if name:
+        getattr(form, name).errors = list(getattr(form, name).errors) + [str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+@requests_bp.route("/requests/new", methods=["GET", "POST"])
+@require("a2i.request.edit")
+def create() -> Response | tuple[str, int]:
+    form = _request_form()
+    if form.validate_on_submit():
+        try:
+            req = services.create_request(g.tenant.id, subject=form.subject.data, question=form.question.data,
+                                          body_id=int(form.body_id.data), actor=current_user._get_current_object(),
+                                          **_form_fields(form))
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Request %(reference)s saved as a draft.", reference=req.reference), "success")
+            return redirect(url_for("a2i.detail", request_id=req.id))
+    failed = bool(form.errors or form.form_errors)
+    return render_template("a2i_requests/form.html", form=form, req=None), 422 if failed else 200
+
+
+@requests_bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
+@require("a2i.request.edit")
+def edit(request_id: int) -> Response | tuple[str, int]:
+    req = get_request(request_id)
+    form = _request_form(req)
+    if form.validate_on_submit():
+        req.subject, req.question, req.body_id = form.subject.data.strip(), form.question.data, int(form.body_id.data)
+        for name, value in _form_fields(form).items():
+            setattr(req, name, value)
+        db.session.commit()
+        flash(_("Request %(reference)s saved.", reference=req.reference), "success")
+        return redirect(url_for("a2i.detail", request_id=req.id))
+    return render_template("a2i_requests/form.html", form=form, req=req), 422 if form.errors else 200
+
+
+# --- detail -----------------------------------------------------------------------------------
+
+def _deadline_window_start(req: InfoRequest) -> date | None:
+    if req.due_rule == DueRule.INFORMATION:
+        return req.fee_accepted_on or req.initial_reply_on
+    return req.clock_start_on
+
+
+def _render_detail(req: InfoRequest, correspondence_form=None, attachment_form=None, status: int = 200):
+    today = services.tenant_today(g.tenant.id)
+    calendar = services.calendar_for(g.tenant.id)
+    days = services.days_left(req.due_on, today, calendar) if req.due_on else None
+    start = _deadline_window_start(req)
+    holidays = calendar.holidays_in(start, req.due_on, locale()) if req.due_on and start else []
+    ground = None
+    if req.exemption_ground_code:
+        ground = db.session.execute(select(ExemptionGround).where(
+            ExemptionGround.code == req.exemption_ground_code)).scalar_one_or_none()
+    if correspondence_form is None:
+        correspondence_form = CorrespondenceForm(formdata=None, occurred_on=today)
+    attachment_form = attachment_form or AttachmentForm(formdata=None)
+    hint = _("PDF, JPEG or PNG image, Word, Excel, OpenDocument or text file, up to %(mb)s MB.",
+             mb=attachments.megabytes(attachments.max_bytes()))
+    correspondence_form.file.description = attachment_form.file.description = hint
+    return render_template(
+        "a2i_requests/detail.html", req=req, days=days, holidays=holidays, ground=ground,
+        show_requester=can_see_requester(req), transitions=services.allowed_transitions(req),
+        correspondence_form=correspondence_form, attachment_form=attachment_form, locale=locale()), status
+
+
+def _detail_request(request_id: int) -> InfoRequest:
+    return get_request(request_id, joinedload(InfoRequest.transferred_to),
+                       selectinload(InfoRequest.events).joinedload(RequestEvent.actor),
+                       selectinload(InfoRequest.correspondence).selectinload(Correspondence.attachments),
+                       selectinload(InfoRequest.attachments))
+
+
+@requests_bp.get("/requests/<int:request_id>")
+@require("a2i.request.view")
+def detail(request_id: int):
+    return _render_detail(_detail_request(request_id))
+
+
+# --- workflow steps ---------------------------------------------------------------------------
+
+def _step_status(status: str) -> RequestStatus:
+    try:
+        return RequestStatus(status)
+    except ValueError:
+        abort(400)
+
+
+def _transition_form(req: InfoRequest, to: RequestStatus) -> TransitionForm:
+    form = TransitionForm()
+    form.keep_only(to)
+    if request.method == "GET":
+        form.occurred_on.data = services.tenant_today(g.tenant.id)
+    if "exemption_ground_code" in form:
+        lang = locale()
+        grounds = [ground for ground in services.ensure_exemption_grounds(g.tenant.id) if ground.is_active]
+        form.exemption_ground_code.choices = [SelectChoice("", _("Choose…"))] + [
+            SelectChoice(ground.code, ground.label_in(lang)) for ground in sorted(grounds, key=lambda gr: gr.id or 0)]
+    if "transferred_to_id" in form:
+        form.transferred_to_id.choices = [choice for choice in body_choices(_("Choose a body…"))
+                                          if choice.value != str(req.body_id)]
+    return form
+
+
+def _details(form: TransitionForm, to: RequestStatus) -> dict:
+    details = {}
+    for name in sorted(STEP_FIELDS.get(to, set())):
+        value = getattr(form, name).data
+        if name == "transferred_to_id":
+            value = _int_or_none(value)
+        elif isinstance(value, str):
+            value = value.strip() or None
+        details[name] = value
+    return details
+
+
+@requests_bp.route("/requests/<int:request_id>/transition/<status>", methods=["GET", "POST"])
+@require("a2i.request.edit")
+def transition(request_id: int, status: str):
+    req = get_request(request_id, selectinload(InfoRequest.events))
+    to = _step_status(status)
+    if to not in services.allowed_transitions(req):
+        flash(_("A request that is %(status)s cannot become %(to)s.", status=req.status.label, to=to.label), "error")
+        return redirect(url_for("a2i.detail", request_id=req.id))
+    form = _transition_form(req, to)
+    if form.validate_on_submit():
+        try:
+            services.transition(req, to, actor=current_user._get_current_object(), on=form.occurred_on.data,
+                                note=(form.note.data or "").strip(), **_details(form, to))
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Request %(reference)s is now: %(status)s.", reference=req.reference, status=to.label), "success")
+            return redirect(url_for("a2i.detail", request_id=req.id))
+    failed = bool(form.errors or form.form_errors)
+    return render_template("a2i_requests/transition.html", form=form, req=req, to=to), 422 if failed else 200
+
+
+# --- correspondence and attachments -----------------------------------------------------------
+
+@requests_bp.post("/requests/<int:request_id>/correspondence")
+@require("a2i.request.edit")
+def add_correspondence(request_id: int):
+    req = get_request(request_id)
+    form = CorrespondenceForm()
+    stored: Attachment | None = None
+    if form.validate_on_submit():
+        try:
+            entry = Correspondence(tenant_id=g.tenant.id, request_id=req.id,
+                                   kind=CorrespondenceKind(form.kind.data), direction=Direction(form.direction.data),
+                                   occurred_on=form.occurred_on.data, summary=(form.summary.data or "").strip())
+            db.session.add(entry)
+            db.session.flush()
+            if form.file.data and form.file.data.filename:
+                stored = attachments.save_upload(form.file.data, tenant_id=g.tenant.id, request_id=req.id,
+                                                 uploaded_by_id=current_user.id, correspondence_id=entry.id)
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error, default="file")
+        else:
+            db.session.commit()
+            flash(_("Correspondence recorded."), "success")
+            return redirect(url_for("a2i.detail", request_id=req.id) + "#correspondence")
+    if stored is not None:
+        attachments.discard_file(stored)
+    return _render_detail(_detail_request(request_id), correspondence_form=form, status=422)
+
+
+@requests_bp.post("/requests/<int:request_id>/attachments")
+@require("a2i.request.edit")
+def add_attachment(request_id: int):
+    req = get_request(request_id)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        try:
+            stored = attachments.save_upload(form.file.data, tenant_id=g.tenant.id, request_id=req.id,
+                                             uploaded_by_id=current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error, default="file")
+        else:
+            try:
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                attachments.discard_file(stored)
+                raise
+            flash(_("File %(name)s attached.", name=stored.display_name), "success")
+            return redirect(url_for("a2i.detail", request_id=req.id) + "#attachments")
+    return _render_detail(_detail_request(request_id), attachment_form=form, status=422)
+
+
+@requests_bp.get("/attachments/<int:attachment_id>")
+@require("a2i.request.view")
+def download(attachment_id: int):
+    attachment = db.session.execute(select(Attachment).where(Attachment.id == attachment_id)).scalar_one_or_none()
+    if attachment is None:
+        abort(404)
+    path = attachments.storage_path(attachment)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.display_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- search -----------------------------------------------------------------------------------
+
+def search_requests(query: str) -> list[SearchHit]:
+    """Requests whose reference, subject or question contain `query` (never the requester's identity)."""
+    text = (query or "").strip()
+    if not text or not can("a2i.request.view"):
+        return []
+    rows = db.session.execute(select(InfoRequest).where(or_(
+        InfoRequest.reference.icontains(text, autoescape=True), InfoRequest.subject.icontains(text, autoescape=True),
+        InfoRequest.question.icontains(text, autoescape=True))).order_by(InfoRequest.id.desc()).limit(20)).scalars()
+    return [SearchHit(title=f"{req.reference} · {req.subject}", url=url_for("a2i.detail", request_id=req.id),
+                      kind=_("Information request"), snippet=str(req.status.label)) for req in rows]
