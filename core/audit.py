@@ -23,9 +23,11 @@ REDACTED = "***"
 
 class Audited:
     """Mixin: inserts, updates and deletes of this model are written to the audit log.
-    `__audit_redact__` names columns whose values are never written (secrets)."""
+    `__audit_redact__` names columns whose values are never written (secrets); `__audit_ignore__`
+    names bookkeeping columns (e.g. a token's last use) whose changes alone are not an event."""
 
     __audit_redact__: set[str] = set()
+    __audit_ignore__: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,12 @@ def _jsonable(value):
 
 def _changes(obj, action: str) -> dict:
     state = inspect(obj)
-    redact = type(obj).__audit_redact__
+    redact, ignore = type(obj).__audit_redact__, type(obj).__audit_ignore__
     changes = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
+        if action == "update" and key in ignore:
+            continue
         history = state.attrs[key].history
         if action == "insert":
             old, new = None, getattr(obj, key)

@@ -17,6 +17,7 @@ from core.auth.views import send_invitation
 from core.csv_export import csv_response
 from core.errors import DomainError
 from core.extensions import db
+from core.pagination import paginate
 from core.models import Membership, Role, Tenant
 from core.permissions import require, role_label
 
@@ -147,8 +148,7 @@ def audit() -> str:
     form, filters = _audit_filters()
     page = None
     if not filters.get("invalid"):
-        page = db.paginate(audit_events_query(g.tenant, filters), per_page=AUDIT_PAGE_SIZE, max_per_page=AUDIT_PAGE_SIZE,
-                           error_out=False, count=True)
+        page = paginate(audit_events_query(g.tenant, filters), per_page=AUDIT_PAGE_SIZE)
     return render_template("admin/audit.html", form=form, page=page, models=audit_models(g.tenant),
                            describe=describe_event, query_args={k: v for k, v in request.args.items() if k != "page"})
 

@@ -9,9 +9,9 @@ import marshmallow as ma
 from flask import request
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
-from sqlalchemy import func, select
 
 from core.extensions import db
+from core.pagination import total_count
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
@@ -68,7 +68,7 @@ def paginate(query, args: dict, sort_columns: dict, default_order) -> dict:
     else:
         order = list(default_order)
     page, per_page = args["page"], args["per_page"]
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    total = total_count(query)
     items = db.session.execute(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
     last = max(1, -(-total // per_page))
     return {"items": items, "total": total, "page": page, "per_page": per_page,

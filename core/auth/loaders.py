@@ -1,6 +1,8 @@
 """How Flask-Login finds the user: the session cookie for pages, a bearer token for the API."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -8,6 +10,8 @@ from sqlalchemy import select
 from core.audit import set_actor
 from core.extensions import db
 from core.columns import utcnow
+
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def install_user_loaders(login_manager) -> None:
@@ -41,7 +45,11 @@ def load_user_from_bearer_token(req):
     now = utcnow()
     if token is None or not token.is_usable(now):
         return None
-    token.last_used_at = now
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+        # Committed at once (a GET never commits, and the user has not acted yet: nothing else is
+        # pending); at most once a minute, so reads stay reads.
+        token.last_used_at = now
+        db.session.commit()
     g.api_token = token
     user = token.membership.user
     set_actor(user.id, f"{user.email} (token {token.prefix})")

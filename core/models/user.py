@@ -97,6 +97,7 @@ class ApiToken(Audited, db.Model):
 
     __tablename__ = "core_api_token"
     __audit_redact__ = {"token_hash"}
+    __audit_ignore__ = {"last_used_at"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     membership_id: Mapped[int] = mapped_column(ForeignKey("core_membership.id", ondelete="CASCADE"), index=True)

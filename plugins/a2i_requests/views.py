@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from core.errors import DomainError
 from core.extensions import db
+from core.pagination import paginate
 from core.models import Membership, User
 from core.permissions import can, require
 from core.plugins import SearchHit
@@ -124,8 +125,7 @@ def _list_filters() -> tuple[RequestFilterForm, dict]:
 def index() -> str:
     form, filters = _list_filters()
     today = services.tenant_today(g.tenant.id)
-    page = db.paginate(request_list_query(filters, today), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE,
-                       error_out=False)
+    page = paginate(request_list_query(filters, today), per_page=PAGE_SIZE)
     calendar = services.calendar_for(g.tenant.id)
     days = {req.id: services.days_left(req.due_on, today, calendar) for req in page.items if req.due_on}
     query_args = {key: value for key, value in request.args.items() if key != "page"}

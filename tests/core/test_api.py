@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.auth.tokens import issue_token
 from core.columns import utcnow
 from core.extensions import db
-from core.models import AuditEvent, Membership
+from core.models import AuditEvent, Membership, Role
 from core.tenancy import tenant_scope
 from tests.example_plugin.models import FieldVisit
 from tests.helpers import make_member
@@ -69,8 +69,17 @@ def test_expired_and_revoked_tokens_are_refused(client, staff, tenant):
 
 def test_token_records_when_it_was_last_used(client, staff, tenant, staff_token):
     client.get("/api/v1/me", headers=bearer(staff_token))
+    db.session.rollback()   # the test shares the request's session: keep only what was committed
     from core.models import ApiToken
     assert db.session.execute(select(ApiToken)).scalar_one().last_used_at is not None
+
+
+def test_reading_with_a_token_writes_no_audit_event(client, staff, tenant, staff_token):
+    """Using a token is bookkeeping, not a change: reads stay reads (and cheap) however many there are."""
+    before = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    for _ in range(3):
+        assert client.get("/api/v1/me", headers=bearer(staff_token)).status_code == 200
+    assert db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one() == before
 
 
 def test_token_of_another_tenant_gets_404(client, staff, tenant, other_tenant, staff_token):
@@ -169,3 +178,30 @@ def test_cli_refuses_a_non_member(app, tenant, other_tenant):
     stranger = make_member(other_tenant, "staff")
     result = app.test_cli_runner().invoke(args=["tokens", "create", stranger.email, tenant.slug])
     assert result.exit_code != 0 and "not an active member" in result.output
+
+
+def test_large_totals_are_cached_briefly_per_tenant_and_filter(client, staff, tenant, other_tenant, staff_token,
+                                                               monkeypatch):
+    from core import pagination
+    monkeypatch.setattr(pagination, "LARGE_COUNT", 5)
+    monkeypatch.setattr(pagination, "_totals", {})
+    add_visits(tenant, 6)
+    url = f"/api/v1/t/{tenant.slug}/visits/"
+    assert client.get(url, headers=bearer(staff_token)).json["total"] == 6
+    add_visits(tenant, 1)
+    assert client.get(url, headers=bearer(staff_token)).json["total"] == 6      # a minute's lag at most
+    assert client.get(url + "?per_page=2", headers=bearer(staff_token)).json["total"] == 6
+    other_member = make_member(other_tenant, Role.STAFF)
+    add_visits(other_tenant, 2)
+    other = client.get(f"/api/v1/t/{other_tenant.slug}/visits/", headers=bearer(token_for(other_member, other_tenant)))
+    assert other.json["total"] == 2                                               # never another tenant's total
+    monkeypatch.setattr(pagination, "COUNT_TTL_SECONDS", 0.0)
+    assert client.get(url, headers=bearer(staff_token)).json["total"] == 7
+
+
+def test_small_totals_are_always_exact(client, staff, tenant, staff_token):
+    add_visits(tenant, 3)
+    url = f"/api/v1/t/{tenant.slug}/visits/"
+    assert client.get(url, headers=bearer(staff_token)).json["total"] == 3
+    add_visits(tenant, 1)
+    assert client.get(url, headers=bearer(staff_token)).json["total"] == 4
