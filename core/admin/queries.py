@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.extensions import db
 from core.models import AuditEvent, Membership, Role
@@ -48,6 +48,16 @@ def _start_of(day: date, tenant) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(tenant.timezone)).astimezone(timezone.utc)
 
 
+# The distinct models of a tenant's events, one index lookup per model ("loose index scan"):
+# a plain SELECT DISTINCT reads every one of millions of events.
+_DISTINCT_MODELS = text("""
+    WITH RECURSIVE models(model) AS (
+        SELECT min(model) FROM core_audit_event WHERE tenant_id = :tenant AND model > ''
+        UNION ALL
+        SELECT (SELECT min(e.model) FROM core_audit_event e WHERE e.tenant_id = :tenant AND e.model > models.model)
+        FROM models WHERE models.model IS NOT NULL)
+    SELECT model FROM models WHERE model IS NOT NULL""")
+
+
 def audit_models(tenant) -> list[str]:
-    return list(db.session.execute(select(AuditEvent.model).where(AuditEvent.tenant_id == tenant.id, AuditEvent.model != "")
-                                   .distinct().order_by(AuditEvent.model)).scalars())
+    return list(db.session.execute(_DISTINCT_MODELS, {"tenant": tenant.id}).scalars())

@@ -10,8 +10,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.extensions import db
-from core.pagination import total_count
+from core.pagination import page_items, total_count
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
@@ -69,7 +68,7 @@ def paginate(query, args: dict, sort_columns: dict, default_order) -> dict:
         order = list(default_order)
     page, per_page = args["page"], args["per_page"]
     total = total_count(query)
-    items = db.session.execute(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
+    items = page_items(query.order_by(*order), per_page, (page - 1) * per_page)
     last = max(1, -(-total // per_page))
     return {"items": items, "total": total, "page": page, "per_page": per_page,
             "links": {"self": _link(page, args), "first": _link(1, args), "last": _link(last, args),

@@ -25,6 +25,7 @@ from core.search import any_contains
 from core.workdays import WorkingCalendar
 from plugins.a2i_requests import services, statistics
 from plugins.a2i_requests.bodies import get_visible_body, visible_bodies
+from plugins.a2i_requests.forms import SORT_COLUMNS
 from plugins.a2i_requests.models import Correspondence, InfoRequest, PublicBody, RequestEvent
 from plugins.a2i_requests.schemas import (DETAIL_NAMES, BodyListArgs, BodyPage, BodySchema, CorrespondencePage,
                                           CorrespondenceSchema, EventPage, RequestDetailSchema, RequestListArgs,
@@ -36,8 +37,6 @@ a2i_api = ApiBlueprint("a2i_api", __name__, path="a2i",
                        description="Access-to-information requests, public bodies and disclosure statistics.")
 
 BODY_SORT = {"name_en": PublicBody.name_en, "kind": PublicBody.kind}
-REQUEST_SORT = {"reference": InfoRequest.reference, "submitted_on": InfoRequest.submitted_on,
-                "due_on": InfoRequest.due_on}
 REQUESTER_FIELDS = ("requester_name", "requester_contact", "consent_recorded", "protected_requester")
 
 
@@ -202,7 +201,7 @@ class Requests(MethodView):
                                 InfoRequest.status.in_(services.OPEN_STATUSES))
         if (args.get("q") or "").strip():
             query = query.where(any_contains([InfoRequest.reference, InfoRequest.subject], args["q"]))
-        page = paginate(query, args, REQUEST_SORT, (InfoRequest.id.desc(),))
+        page = paginate(query, args, SORT_COLUMNS, (InfoRequest.id.desc(),))
         calendar = services.calendar_for(g.tenant.id)
         page["items"] = [_request_item(req, today, calendar) for req in page["items"]]
         return page

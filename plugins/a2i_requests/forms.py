@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from plugins.a2i_requests.models import (AgeGroup, Channel, ComplaintOutcome, CorrespondenceKind, Direction,
-                                         InitialReply, RequesterSex, RequestStatus)
+                                         InfoRequest, InitialReply, RequesterSex, RequestStatus)
 from plugins.a2i_requests.services import _DETAILS
 
 # The fields each workflow step asks for besides the date and note: exactly the details
@@ -27,6 +27,16 @@ SORTS = {
     "-due_on": _l("Due date (latest first)"),
 }
 DEFAULT_SORT = "-reference"
+SORT_COLUMNS = {"reference": InfoRequest.reference, "submitted_on": InfoRequest.submitted_on,
+                "due_on": InfoRequest.due_on}
+
+
+def sort_order(sort: str) -> list:
+    """ORDER BY for a `field` / `-field` sort: empty values last, newest id first among equals.
+    NOT NULL columns get no NULLS LAST, which would keep PostgreSQL from reading their index."""
+    column = SORT_COLUMNS[sort.lstrip("-")]
+    order = column.desc() if sort.startswith("-") else column.asc()
+    return [order.nulls_last() if column.expression.nullable else order, InfoRequest.id.desc()]
 
 
 def enum_choices(enum_class, blank=None) -> list[SelectChoice]:

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event,
+from sqlalchemy import (JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text,
                         inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -273,7 +273,13 @@ class InfoRequest(TenantScoped, Audited, db.Model):
     __tablename__ = "a2i_request"
     __table_args__ = (
         UniqueConstraint("tenant_id", "reference"),
-        Index("ix_a2i_request_tenant_status_due", "tenant_id", "status", "due_on"),
+        # Lists sort by due date with the newest id first among equal dates (and deep pages pick
+        # their ids from these indexes alone).
+        Index("ix_a2i_request_tenant_status_due", "tenant_id", "status", "due_on", text("id DESC")),
+        Index("ix_a2i_request_tenant_due", "tenant_id", "due_on", text("id DESC")),
+        # SQLite cannot name NULLS LAST in an index (nor needs it: its NULLs sort first anyway).
+        Index("ix_a2i_request_tenant_newest", "tenant_id", text("submitted_on DESC NULLS LAST"),
+              text("id DESC")).ddl_if(dialect="postgresql"),
         Index("ix_a2i_request_tenant_body", "tenant_id", "body_id"),
         Index("ix_a2i_request_tenant_assignee", "tenant_id", "assignee_id"),
         Index("ix_a2i_request_tenant_submitted", "tenant_id", "submitted_on"),

@@ -20,7 +20,7 @@ from core.permissions import can, require
 from core.plugins import SearchHit
 from plugins.a2i_requests import attachments, services
 from plugins.a2i_requests.bodies import visible_bodies
-from plugins.a2i_requests.forms import (DEFAULT_SORT, STEP_FIELDS, AttachmentForm, CorrespondenceForm,
+from plugins.a2i_requests.forms import (DEFAULT_SORT, STEP_FIELDS, AttachmentForm, CorrespondenceForm, sort_order,
                                         RequestFilterForm, RequestForm, TransitionForm)
 from plugins.a2i_requests.models import (AgeGroup, Attachment, Channel, Correspondence, CorrespondenceKind,
                                          Direction, DueRule, ExemptionGround, InfoRequest, RequesterSex,
@@ -29,10 +29,6 @@ from plugins.a2i_requests.models import (AgeGroup, Attachment, Channel, Correspo
 requests_bp = Blueprint("a2i", __name__, url_prefix="/t/<tenant_slug>/a2i", template_folder="templates")
 
 PAGE_SIZE = 25
-SORT_COLUMNS = {"reference": InfoRequest.reference, "submitted_on": InfoRequest.submitted_on,
-                "due_on": InfoRequest.due_on}
-
-
 # --- shared helpers ---------------------------------------------------------------------------
 
 def locale() -> str:
@@ -100,10 +96,7 @@ def request_list_query(filters: dict, today: date) -> Select:
     if filters.get("overdue"):
         query = query.where(InfoRequest.due_on.is_not(None), InfoRequest.due_on < today,
                             InfoRequest.status.in_(services.OPEN_STATUSES))
-    sort = filters.get("sort") or DEFAULT_SORT
-    column = SORT_COLUMNS[sort.lstrip("-")]
-    order = column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()
-    return query.order_by(order, InfoRequest.id.desc())
+    return query.order_by(*sort_order(filters.get("sort") or DEFAULT_SORT))
 
 
 def _list_filters() -> tuple[RequestFilterForm, dict]:

@@ -2,7 +2,7 @@
 
 Revision ID: a2i_requests_0001
 Revises: 
-Create Date: 2026-11-23 09:49:03.150439
+Create Date: 2026-11-23 12:10:46.798458
 
 """
 from alembic import op
@@ -173,7 +173,6 @@ def upgrade():
         batch_op.create_index('ix_a2i_request_tenant_body', ['tenant_id', 'body_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_a2i_request_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_a2i_request_tenant_published', ['tenant_id', 'published_at'], unique=False)
-        batch_op.create_index('ix_a2i_request_tenant_status_due', ['tenant_id', 'status', 'due_on'], unique=False)
         batch_op.create_index('ix_a2i_request_tenant_submitted', ['tenant_id', 'submitted_on'], unique=False)
 
     op.create_table('a2i_correspondence',
@@ -280,7 +279,6 @@ def downgrade():
     op.drop_table('a2i_correspondence')
     with op.batch_alter_table('a2i_request', schema=None) as batch_op:
         batch_op.drop_index('ix_a2i_request_tenant_submitted')
-        batch_op.drop_index('ix_a2i_request_tenant_status_due')
         batch_op.drop_index('ix_a2i_request_tenant_published')
         batch_op.drop_index(batch_op.f('ix_a2i_request_tenant_id'))
         batch_op.drop_index('ix_a2i_request_tenant_body')
