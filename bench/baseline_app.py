@@ -58,7 +58,8 @@ def as_json(data, status: int = 200) -> Response:
 
 LIST_SQL = """SELECT r.id, r.reference, r.subject, r.status, r.due_on, b.name_en, u.name
 FROM a2i_request r JOIN a2i_public_body b ON b.id = r.body_id LEFT JOIN core_user u ON u.id = r.assignee_id
-WHERE r.tenant_id = %s {where} ORDER BY r.due_on ASC NULLS LAST, r.id DESC LIMIT %s OFFSET %s"""
+WHERE r.tenant_id = %s {where} ORDER BY {order} LIMIT %s OFFSET %s"""
+LIST_ORDER = {"due_on": "r.due_on ASC NULLS LAST, r.id DESC", "-reference": "r.reference DESC, r.id DESC"}
 
 
 @app.get("/t/<slug>/")
@@ -80,7 +81,8 @@ def request_list(slug: str) -> str:
     page = max(1, request.args.get("page", 1, type=int))
     status = request.args.get("status")
     where, params = ("AND r.status = %s", [status]) if status else ("", [])
-    data = rows(LIST_SQL.format(where=where), tid, *params, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    order = LIST_ORDER[request.args.get("sort", "-reference")]
+    data = rows(LIST_SQL.format(where=where, order=order), tid, *params, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     total = rows(f"SELECT count(*) FROM a2i_request r WHERE r.tenant_id = %s {where}", tid, *params)[0][0]
     return table(["id", "reference", "subject", "status", "due", "body", "assignee"], data) + f"<p>{total}</p>"
 

@@ -1,5 +1,6 @@
 -- wrk script: POST a new request as JSON to the API (BENCH_TOKEN, BENCH_BODY_ID from the environment),
 -- then report like report.lua.
+expected = 201
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_TOKEN") or "")

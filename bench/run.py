@@ -171,11 +171,12 @@ def endpoints(detail_id: int, deep_page: int, api_path: str, api_note: str, crea
     api_baseline = f"/api/v1/t/{SLUG}/a2i/requests/"
     found = [
         Endpoint("dashboard", f"{t}/", f"{t}/"),
+        Endpoint("list, as first opened (newest reference first)", f"{t}/a2i/requests/", f"{t}/a2i/requests/"),
         Endpoint("list, status=closed, by due date, page 1", f"{t}/a2i/requests/?status=closed&sort=due_on&page=1",
-                 f"{t}/a2i/requests/?status=closed&page=1"),
+                 f"{t}/a2i/requests/?status=closed&sort=due_on&page=1"),
         Endpoint(f"list, status=closed, by due date, page {deep_page}",
                  f"{t}/a2i/requests/?status=closed&sort=due_on&page={deep_page}",
-                 f"{t}/a2i/requests/?status=closed&page={deep_page}"),
+                 f"{t}/a2i/requests/?status=closed&sort=due_on&page={deep_page}"),
         Endpoint("request detail", f"{t}/a2i/requests/{detail_id}", f"{t}/a2i/requests/{detail_id}"),
         Endpoint("API list", api_path, api_baseline + "?page=1", auth="token", note=api_note),
     ]

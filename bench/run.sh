@@ -3,6 +3,9 @@
 # Usage: bench/run.sh [bench.run options…]   (DATABASE_URL defaults to the local samaki_bench database)
 set -e
 cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+[ -x .venv/bin/gunicorn ] || .venv/bin/pip install --quiet -e ".[prod]"
+command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install -y wrk" >&2; exit 1; }
 URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/samaki_bench}"
 DB="${URL##*/}"
 createdb -h 127.0.0.1 -U postgres "$DB" 2>/dev/null || true

@@ -40,7 +40,8 @@ def register_request_handlers(app: Flask) -> None:
     app.after_request(deliver_after_request)
     app.teardown_request(_forget_request_state)
     from core.permissions import can, role_label
-    app.jinja_env.globals.update(role_label=role_label, can=can)
+    from core.widgets import render_field
+    app.jinja_env.globals.update(role_label=role_label, can=can, render_widget=render_field)
     from core.sharing_views import register_template_helpers
     register_template_helpers(app)
 

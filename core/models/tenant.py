@@ -23,7 +23,7 @@ class Tenant(Audited, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plugin_switches: Mapped[list["TenantPlugin"]] = relationship(
-        back_populates="tenant", cascade="all, delete-orphan", lazy="selectin")
+        back_populates="tenant", cascade="all, delete-orphan")   # loaded once, when first asked
 
     def plugin_enabled(self, plugin_name: str) -> bool:
         """Installed plugins are on for a tenant until an admin switches them off."""

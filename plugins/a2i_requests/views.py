@@ -45,8 +45,9 @@ def body_choices(blank=None) -> list[SelectChoice]:
 
 def member_choices(blank) -> list[SelectChoice]:
     """The tenant's active members (Membership is not TenantScoped, so the tenant is explicit)."""
-    users = db.session.execute(select(User).join(Membership, Membership.user_id == User.id).where(
-        Membership.tenant_id == g.tenant.id, Membership.is_active).order_by(User.name, User.id)).scalars().all()
+    users = db.session.execute(select(User.id, User.name, User.email).join(
+        Membership, Membership.user_id == User.id).where(
+        Membership.tenant_id == g.tenant.id, Membership.is_active).order_by(User.name, User.id)).all()
     return [SelectChoice("", blank)] + [SelectChoice(str(user.id), user.name or user.email) for user in users]
 
 
