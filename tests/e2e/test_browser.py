@@ -136,3 +136,47 @@ def test_on_a_phone_the_menu_is_collapsed_behind_menu_and_opens_on_click(new_pag
     page.get_by_text("Menu", exact=True).click()
     expect(page.locator("details.menu")).to_have_attribute("open", "")
     expect(menu_link).to_be_visible()
+
+
+@pytest.mark.e2e
+def test_a_khmer_speaking_officer_files_a_request_and_sees_its_due_date_after_khmer_new_year(page, app, tenant, staff):
+    """The A2I module end to end in Khmer: file a draft, record its submission on the Friday before
+    Khmer New Year, and read a due date that skips the weekend and the three holidays."""
+    from datetime import date
+
+    from flask_babel import force_locale, format_date
+
+    from plugins.a2i_requests.models import BodyKind, InfoRequest, PublicBody, RequestStatus
+
+    body = PublicBody(code="MOI", kind=BodyKind.MINISTRY, name_en="Ministry of Information", name_km="ក្រសួងព័ត៌មាន")
+    db.session.add(body)
+    db.session.get(User, staff.id).locale = "km"
+    db.session.commit()
+    log_in(page, staff.email)
+
+    page.goto("/t/kampot-network/a2i/requests/new")
+    expect_khmer_page(page)
+    page.locator("#subject").fill("ថវិកាឃុំកំពង់ត្រាចឆ្នាំ២០២៦")
+    page.locator("#question").fill("សូមផ្ដល់ថវិកាឃុំសម្រាប់ឆ្នាំ២០២៦។")
+    page.locator("#body_id").select_option(label="ក្រសួងព័ត៌មាន")
+    with page.expect_navigation():
+        page.locator("main form.stacked button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ថវិកាឃុំកំពង់ត្រាចឆ្នាំ២០២៦")
+
+    with app.test_request_context(), force_locale("km"):
+        submitted_label = str(RequestStatus.SUBMITTED.label)
+        due_text = format_date(date(2026, 4, 22), "full")
+    with page.expect_navigation():
+        page.get_by_role("link", name=submitted_label, exact=True).click()
+    page.locator("#occurred_on").fill("2026-04-10")          # a Friday; 14-16 April are Khmer New Year
+    page.locator("#receipt_number").fill("MOI-0412")
+    with page.expect_navigation():
+        page.locator("main form.stacked button[type=submit]").click()
+
+    main = page.get_by_role("main")
+    expect(main).to_contain_text(submitted_label)
+    expect(main).to_contain_text(due_text)                    # Mon 13, Fri 17, Mon 20, Tue 21, Wed 22
+    db.session.rollback()
+    request = db.session.scalars(select(InfoRequest)).one()
+    assert (request.status, request.receipt_number, request.due_on) == (RequestStatus.SUBMITTED, "MOI-0412",
+                                                                       date(2026, 4, 22))
