@@ -1,30 +1,19 @@
 """Pages of long lists, for HTML pages and the API alike: the rows of one page and the total.
 
-A deep page (OFFSET 50,000) first picks its ids from an index and only then loads those rows with
-their joins ("deferred join"), instead of joining 50,000 rows to throw them away.
-
 Counting 200,000 rows costs the database 20-30 ms on every page view, more than everything else a
-list page does. Small totals are always counted exactly; a total of LARGE_COUNT rows or more is
-kept for COUNT_TTL_SECONDS in the worker that counted it, since a page count that lags a few new
-rows behind for a minute misleads nobody. The key holds the database, the tenant and the SQL with
-its parameters, so no total is ever shown to another tenant or for another filter."""
+list page does: large totals are kept for a minute (core.cache). A deep page (OFFSET 50,000) first
+picks its ids from an index and only then loads those rows with their joins ("deferred join"),
+instead of joining 50,000 rows to throw them away."""
 from __future__ import annotations
-
-import time
 
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import lazyload
 
+from core.cache import cached_if_large
 from core.extensions import db
-from core.tenancy import current_tenant_id
 
-LARGE_COUNT = 10_000
-COUNT_TTL_SECONDS = 60.0
-MAX_CACHED_TOTALS = 1_000
 DEFERRED_JOIN_OFFSET = 1_000
-
-_totals: dict[tuple, tuple[float, int]] = {}
 
 
 def count_query(query: Select) -> Select:
@@ -39,20 +28,8 @@ def count_query(query: Select) -> Select:
 def total_count(query: Select) -> int:
     statement = count_query(query)
     compiled = statement.compile(db.engine)
-    key = (str(db.engine.url), current_tenant_id(), str(compiled),
-           tuple(sorted((name, repr(value)) for name, value in compiled.params.items())))
-    now = time.monotonic()
-    cached = _totals.get(key)
-    if cached is not None and now - cached[0] < COUNT_TTL_SECONDS:
-        return cached[1]
-    total = db.session.execute(statement).scalar_one()
-    if total >= LARGE_COUNT:
-        if len(_totals) >= MAX_CACHED_TOTALS:
-            _totals.clear()
-        _totals[key] = (now, total)
-    else:
-        _totals.pop(key, None)
-    return total
+    key = ("count", str(compiled), tuple(sorted((name, repr(value)) for name, value in compiled.params.items())))
+    return cached_if_large(key, lambda: db.session.execute(statement).scalar_one(), size=lambda total: total)
 
 
 def page_items(query: Select, limit: int, offset: int) -> list:

@@ -349,6 +349,5 @@ class Statistics(MethodView):
         """Disclosure statistics of submitted requests per body, body kind or province, with the total."""
         group_by = args.pop("group_by")
         filters = {name: args.get(name) for name in ("date_from", "date_to", "kind", "province_id")}
-        rows = statistics.body_statistics(group_by, locale=_locale(), **filters)
-        return {"group_by": group_by, "rows": [_stat_view(row) for row in rows],
-                "total": _stat_view(statistics.totals(**filters))}
+        rows, total = statistics.statistics_table(group_by, locale=_locale(), **filters)
+        return {"group_by": group_by, "rows": [_stat_view(row) for row in rows], "total": _stat_view(total)}

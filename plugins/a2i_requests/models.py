@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text,
+from sqlalchemy import (DDL, JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text,
                         inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -269,6 +269,13 @@ class RequestCounter(TenantScoped, db.Model):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def _search_indexes(*columns: str) -> list[Index]:
+    """PostgreSQL trigram indexes on core.search.normalised_column(column): search finds a word
+    anywhere in the text, which no b-tree serves (migration a2i_requests_0003)."""
+    return [Index(f"ix_a2i_request_search_{column}", text(f"lower(replace({column}, '\u200b', '')) gin_trgm_ops"),
+                  postgresql_using="gin").ddl_if(dialect="postgresql") for column in columns]
+
+
 class InfoRequest(TenantScoped, Audited, db.Model):
     __tablename__ = "a2i_request"
     __table_args__ = (
@@ -284,6 +291,7 @@ class InfoRequest(TenantScoped, Audited, db.Model):
         Index("ix_a2i_request_tenant_assignee", "tenant_id", "assignee_id"),
         Index("ix_a2i_request_tenant_submitted", "tenant_id", "submitted_on"),
         Index("ix_a2i_request_tenant_published", "tenant_id", "published_at"),
+        *_search_indexes("reference", "subject", "question"),
     )
     # Identity of the requester: shown only to the assignee and tenant owners/admins when
     # protected_requester is set; never exported, shared or published (Do No Harm).
@@ -497,3 +505,8 @@ class StatisticsSnapshot(TenantScoped, Audited, db.Model):
     period: Mapped[str] = mapped_column(String(100), default="")
     table: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The search indexes need the pg_trgm extension (trusted: a database owner may create it).
+event.listen(InfoRequest.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))

@@ -120,8 +120,8 @@ def statistics_view() -> tuple[str, int] | str:
         return render_template("a2i_requests/statistics.html", form=form, rows=None, total=None,
                                query_args=_query_args()), 422
     filters = _statistics_filters(form)
-    rows = statistics.body_statistics(form.group_by.data or "body", locale=_locale(), **filters)
-    return render_template("a2i_requests/statistics.html", form=form, rows=rows, total=statistics.totals(**filters),
+    rows, total = statistics.statistics_table(form.group_by.data or "body", locale=_locale(), **filters)
+    return render_template("a2i_requests/statistics.html", form=form, rows=rows, total=total,
                            group_label=GROUP_LABELS[form.group_by.data or "body"], query_args=_query_args(),
                            share_groups=sharing.groups_of(g.tenant) if can("core.sharing.manage") else [])
 
@@ -147,8 +147,7 @@ def statistics_csv() -> Response | tuple[str, int]:
                                query_args=_query_args()), 422
     filters = _statistics_filters(form)
     group_by = form.group_by.data or "body"
-    rows = statistics.body_statistics(group_by, locale=_locale(), **filters)
-    total = statistics.totals(**filters)
+    rows, total = statistics.statistics_table(group_by, locale=_locale(), **filters)
     record_event("export", tenant_id=g.tenant.id, model="InfoRequestStatistics",
                  changes={"group_by": group_by, "filters": {k: str(v) for k, v in filters.items() if v}})
     db.session.commit()
@@ -173,10 +172,10 @@ def share_statistics() -> Response:
     if group is None or not form.validate():
         abort(400)
     filters = _statistics_filters(form)
-    rows = statistics.body_statistics(form.group_by.data or "body", locale=_locale(), **filters)
+    rows, total = statistics.statistics_table(form.group_by.data or "body", locale=_locale(), **filters)
     period = " – ".join(d.isoformat() for d in (filters["date_from"], filters["date_to"]) if d)
     snapshot = StatisticsSnapshot(title=_("Disclosure statistics of %(tenant)s", tenant=g.tenant.name),
-                                  period=period or _("All time"), table=snapshot_text(rows, statistics.totals(**filters)))
+                                  period=period or _("All time"), table=snapshot_text(rows, total))
     db.session.add(snapshot)
     db.session.flush()
     try:

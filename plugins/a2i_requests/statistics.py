@@ -4,13 +4,14 @@ and the results-framework count of bodies actively disclosing information.
 Every query here relies on the central tenant filter (and adds the tenant condition when one is set)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
+from core.cache import cached_if_large
 from core.extensions import db
 from core.tenancy import current_tenant_id
 from plugins.a2i_requests.models import BodyKind, InfoRequest, PublicBody, RequestStatus
@@ -43,7 +44,7 @@ def _flag(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
-def _aggregates() -> list:
+def _counts() -> list:
     return [
         func.count(InfoRequest.id).label("requests"),
         _flag(InfoRequest.outcome == S.ANSWERED_FULL).label("answered_full"),
@@ -53,7 +54,6 @@ def _aggregates() -> list:
         _flag(InfoRequest.was_transferred.is_(True)).label("transferred"),
         _flag(InfoRequest.on_time.is_(True)).label("on_time"),
         _flag(InfoRequest.complained.is_(True)).label("complaints"),
-        func.avg(InfoRequest.working_days_to_answer).label("mean_days"),
     ]
 
 
@@ -87,82 +87,95 @@ def _percent(part, whole: int) -> float:
     return round(100.0 * (part or 0) / whole, 1) if whole else 0.0
 
 
-def _median(values: list[int]) -> float | None:
-    if not values:
+def _median(histogram: dict[int, int]) -> float | None:
+    """The median of working days given as {days: number of requests} (a few dozen distinct values
+    where the requests are counted in hundreds of thousands)."""
+    total = sum(histogram.values())
+    if not total:
         return None
-    middle = len(values) // 2
-    if len(values) % 2:
-        return float(values[middle])
-    return (values[middle - 1] + values[middle]) / 2
+    wanted = [(total - 1) // 2, total // 2]   # the middle position(s), counted from 0
+    found, seen = [], 0
+    for days in sorted(histogram):
+        seen += histogram[days]
+        while wanted and wanted[0] < seen:
+            found.append(days)
+            wanted.pop(0)
+    return (found[0] + found[1]) / 2
 
 
-def _row(key, label: str, agg, days: list[int]) -> StatRow:
-    total = agg.requests or 0
-    return StatRow(key=key, label=label, requests=total,
-                   answered_full=_percent(agg.answered_full, total), answered_part=_percent(agg.answered_part, total),
-                   refused=_percent(agg.refused, total), extended=_percent(agg.extended, total),
-                   transferred=_percent(agg.transferred, total), on_time=_percent(agg.on_time, total),
-                   complaints=int(agg.complaints or 0),
-                   mean_days=round(float(agg.mean_days), 1) if agg.mean_days is not None else None,
-                   median_days=_median(days))
+COUNTED = ("requests", "answered_full", "answered_part", "refused", "extended", "transferred", "on_time",
+           "complaints")
 
 
-def body_statistics(group_by: str, date_from: date | None = None, date_to: date | None = None,
-                    kind: BodyKind | str | None = None, province_id: int | None = None, *,
-                    locale: str = "en") -> list[StatRow]:
-    """One row per body, body kind or province with counts, outcome percentages and answer times.
-    Three queries whatever the number of rows: the aggregates, the answer times for the medians
-    (ordered, so the median is read off in Python) and nothing else."""
+@dataclass
+class _Tally:
+    """Counts summed over the (group, working days) rows of the statistics query."""
+
+    label: str
+    counts: dict = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
+    days: dict = field(default_factory=dict)   # working days to answer -> answered requests
+
+    def add(self, row) -> None:
+        for name in COUNTED:
+            self.counts[name] += int(getattr(row, name) or 0)
+        if row.days is not None:
+            self.days[row.days] = self.days.get(row.days, 0) + row.requests
+
+    def row(self, key) -> StatRow:
+        total, counts = self.counts["requests"], self.counts
+        answered = sum(self.days.values())
+        mean = sum(days * number for days, number in self.days.items()) / answered if answered else None
+        return StatRow(key=key, label=self.label, requests=total,
+                       **{name: _percent(counts[name], total) for name in COUNTED[1:-1]},
+                       complaints=counts["complaints"], mean_days=round(mean, 1) if mean is not None else None,
+                       median_days=_median(self.days))
+
+
+def statistics_table(group_by: str, date_from: date | None = None, date_to: date | None = None,
+                     kind: BodyKind | str | None = None, province_id: int | None = None, *,
+                     locale: str = "en") -> tuple[list[StatRow], StatRow]:
+    """One row per body, body kind or province with counts, outcome percentages and answer times,
+    and the same figures over all of them. One scan of the requests, grouped by row and by working
+    days to answer (a few dozen values), from which Python sums the totals and reads the medians.
+    Over a large tenant the table is kept for a minute (core.cache)."""
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown grouping {group_by!r}")
+    key = (group_by, date_from, date_to, str(kind or ""), province_id, locale)
+    return cached_if_large(key, lambda: _statistics_table(group_by, date_from, date_to, kind, province_id, locale),
+                           size=lambda table: table[1].requests)
+
+
+def _statistics_table(group_by, date_from, date_to, kind, province_id, locale) -> tuple[list[StatRow], StatRow]:
     province = aliased(PublicBody)
     if group_by == "body":
-        key = PublicBody.id
-        label_columns = [PublicBody.name_en, PublicBody.name_km]
-        stmt = select(key.label("key"), *label_columns, *_aggregates())
+        key, label_columns = PublicBody.id, [PublicBody.name_en, PublicBody.name_km]
     elif group_by == "kind":
-        key = PublicBody.kind
-        label_columns = []
-        stmt = select(key.label("key"), *_aggregates())
+        key, label_columns = PublicBody.kind, []
     else:
-        key = _province_key()
-        label_columns = [province.name_en, province.name_km]
-        stmt = select(key.label("key"), *label_columns, *_aggregates())
-    stmt = _filtered(stmt.select_from(InfoRequest), date_from, date_to, kind, province_id)
+        key, label_columns = _province_key(), [province.name_en, province.name_km]
+    days = InfoRequest.working_days_to_answer
+    stmt = _filtered(select(key.label("key"), *label_columns, days.label("days"), *_counts()).select_from(InfoRequest),
+                     date_from, date_to, kind, province_id)
     if group_by == "province":
         stmt = stmt.outerjoin(province, province.id == key)
-    aggregates = db.session.execute(stmt.group_by(key, *label_columns)).all()
 
-    days_stmt = _filtered(select(key.label("key"), InfoRequest.working_days_to_answer).select_from(InfoRequest),
-                          date_from, date_to, kind, province_id)
-    days_stmt = days_stmt.where(InfoRequest.working_days_to_answer.is_not(None)).order_by(
-        InfoRequest.working_days_to_answer)
-    days_by_key: dict = {}
-    for row in db.session.execute(days_stmt):
-        days_by_key.setdefault(row.key, []).append(row.working_days_to_answer)
-
-    rows = []
-    for agg in aggregates:
-        if group_by == "kind":
-            label = str(BodyKind(agg.key).label)
-        elif agg.key is None:
-            label = str(_l("National (no province)"))
-        else:
-            label = agg.name_km if locale == "km" and agg.name_km else agg.name_en
-        rows.append(_row(agg.key, label, agg, days_by_key.get(agg.key, [])))
-    return sorted(rows, key=lambda r: (-r.requests, r.label))
+    tallies: dict = {}
+    total = _Tally(str(_l("All requests")))
+    for found in db.session.execute(stmt.group_by(key, *label_columns, days)):
+        if found.key not in tallies:
+            tallies[found.key] = _Tally(_label(group_by, found, locale))
+        tallies[found.key].add(found)
+        total.add(found)
+    rows = [tally.row(row_key) for row_key, tally in tallies.items()]
+    return sorted(rows, key=lambda r: (-r.requests, r.label)), total.row(None)
 
 
-def totals(date_from: date | None = None, date_to: date | None = None, kind: BodyKind | str | None = None,
-           province_id: int | None = None) -> StatRow:
-    """The same figures over every request that matches the filters (two queries)."""
-    agg = db.session.execute(_filtered(select(*_aggregates()).select_from(InfoRequest),
-                                       date_from, date_to, kind, province_id)).one()
-    days = list(db.session.execute(_filtered(
-        select(InfoRequest.working_days_to_answer).select_from(InfoRequest), date_from, date_to, kind, province_id)
-        .where(InfoRequest.working_days_to_answer.is_not(None)).order_by(InfoRequest.working_days_to_answer)
-    ).scalars())
-    return _row(None, str(_l("All requests")), agg, days)
+def _label(group_by: str, found, locale: str) -> str:
+    if group_by == "kind":
+        return str(BodyKind(found.key).label)
+    if found.key is None:
+        return str(_l("National (no province)"))
+    return found.name_km if locale == "km" and found.name_km else found.name_en
 
 
 # --- overdue -----------------------------------------------------------------------------------

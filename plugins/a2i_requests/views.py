@@ -18,6 +18,7 @@ from core.pagination import paginate
 from core.models import Membership, User
 from core.permissions import can, require
 from core.plugins import SearchHit
+from core.search import any_contains
 from plugins.a2i_requests import attachments, services
 from plugins.a2i_requests.bodies import visible_bodies
 from plugins.a2i_requests.forms import (DEFAULT_SORT, STEP_FIELDS, AttachmentForm, CorrespondenceForm, sort_order,
@@ -392,8 +393,8 @@ def search_requests(query: str) -> list[SearchHit]:
     text = (query or "").strip()
     if not text or not can("a2i.request.view"):
         return []
-    rows = db.session.execute(select(InfoRequest).where(or_(
-        InfoRequest.reference.icontains(text, autoescape=True), InfoRequest.subject.icontains(text, autoescape=True),
-        InfoRequest.question.icontains(text, autoescape=True))).order_by(InfoRequest.id.desc()).limit(20)).scalars()
+    rows = db.session.execute(select(InfoRequest).where(any_contains(
+        [InfoRequest.reference, InfoRequest.subject, InfoRequest.question], text)).order_by(
+        InfoRequest.id.desc()).limit(20)).scalars()
     return [SearchHit(title=f"{req.reference} · {req.subject}", url=url_for("a2i.detail", request_id=req.id),
                       kind=_("Information request"), snippet=str(req.status.label)) for req in rows]

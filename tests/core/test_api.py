@@ -182,9 +182,9 @@ def test_cli_refuses_a_non_member(app, tenant, other_tenant):
 
 def test_large_totals_are_cached_briefly_per_tenant_and_filter(client, staff, tenant, other_tenant, staff_token,
                                                                monkeypatch):
-    from core import pagination
-    monkeypatch.setattr(pagination, "LARGE_COUNT", 5)
-    monkeypatch.setattr(pagination, "_totals", {})
+    from core import cache
+    monkeypatch.setattr(cache, "LARGE_RESULT", 5)
+    monkeypatch.setattr(cache, "_entries", {})
     add_visits(tenant, 6)
     url = f"/api/v1/t/{tenant.slug}/visits/"
     assert client.get(url, headers=bearer(staff_token)).json["total"] == 6
@@ -195,7 +195,7 @@ def test_large_totals_are_cached_briefly_per_tenant_and_filter(client, staff, te
     add_visits(other_tenant, 2)
     other = client.get(f"/api/v1/t/{other_tenant.slug}/visits/", headers=bearer(token_for(other_member, other_tenant)))
     assert other.json["total"] == 2                                               # never another tenant's total
-    monkeypatch.setattr(pagination, "COUNT_TTL_SECONDS", 0.0)
+    monkeypatch.setattr(cache, "TTL_SECONDS", 0.0)
     assert client.get(url, headers=bearer(staff_token)).json["total"] == 7
 
 
