@@ -6,7 +6,8 @@ from flask import Flask, abort, current_app, g, jsonify, redirect, render_templa
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -46,8 +47,8 @@ def register_request_handlers(app: Flask) -> None:
     register_template_helpers(app)
 
 
-REQUEST_STATE = ("_login_user", "tenant", "tenant_slug", "membership", "samaki_scope", "api_token", "audit_actor",
-                 "request_id", "outbox_mails")
+REQUEST_STATE = ("_login_user", "tenant", "tenant_slug", "membership", "user_memberships", "samaki_scope", "api_token",
+                 "audit_actor", "request_id", "outbox_mails")
 
 
 def _assign_request_id() -> None:
@@ -74,17 +75,34 @@ def _add_tenant_slug(endpoint, values) -> None:
         values["tenant_slug"] = tenant.slug
 
 
+def user_memberships() -> list:
+    """The logged-in user's active memberships with their tenants, loaded once per request: the
+    tenant check and the organisation switcher share them."""
+    from core.models import Membership, Tenant
+
+    if not current_user.is_authenticated:
+        return []
+    memberships = g.get("user_memberships")
+    if memberships is None or any(inspect(m).expired for m in memberships):   # reload after a commit
+        memberships = g.user_memberships = db.session.execute(select(Membership).where(
+            Membership.user_id == current_user.id, Membership.is_active).options(
+            joinedload(Membership.tenant).joinedload(Tenant.plugin_switches))).unique().scalars().all()
+    return memberships
+
+
 def resolve_tenant():
     """Load the URL's tenant and the user's membership in it; 404 for anyone who is not a member
     (so tenant names do not leak), and 404 for a plugin the tenant has switched off."""
-    from core.models import Membership, Tenant
+    from core.models import Tenant
 
     g.tenant, g.membership = None, None
     set_request_tenant(None)
     slug = g.get("tenant_slug")
     if slug is None:
         return None
-    tenant = db.session.execute(select(Tenant).where(Tenant.slug == slug, Tenant.is_active)).scalar_one_or_none()
+    membership = next((m for m in user_memberships() if m.tenant.slug == slug and m.tenant.is_active), None)
+    tenant = membership.tenant if membership is not None else db.session.execute(
+        select(Tenant).where(Tenant.slug == slug, Tenant.is_active)).scalar_one_or_none()
     if tenant is None:
         abort(404)
     plugin = current_app.extensions["samaki"].blueprint_plugin.get(request.blueprint or "", "core")
@@ -102,9 +120,6 @@ def resolve_tenant():
     token = g.get("api_token")
     if token is not None and token.tenant_id != tenant.id:
         abort(404)
-    membership = db.session.execute(select(Membership).where(
-        Membership.tenant_id == tenant.id, Membership.user_id == current_user.id,
-        Membership.is_active)).scalar_one_or_none()
     if membership is None:
         abort(404)
     g.tenant, g.membership = tenant, membership
@@ -132,15 +147,12 @@ def refuse_with_pending_migrations():
 
 
 def _template_context() -> dict:
-    from core.models import Membership
-
     tenant = g.get("tenant")
     context = {"tenant": tenant, "membership": g.get("membership"), "current_locale": str(get_locale() or "en"),
                "available_locales": available_locales(), "nav_items": [], "my_tenants": []}
     if current_user.is_authenticated:
-        memberships = db.session.execute(select(Membership).where(
-            Membership.user_id == current_user.id, Membership.is_active)).scalars().all()
-        context["my_tenants"] = sorted((m.tenant for m in memberships if m.tenant.is_active), key=lambda t: t.name)
+        context["my_tenants"] = sorted((m.tenant for m in user_memberships() if m.tenant.is_active),
+                                       key=lambda t: t.name)
         if tenant is not None and g.get("membership") is not None:
             from core.navigation import nav_items
             from core.notifications import unread_count

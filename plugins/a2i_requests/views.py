@@ -1,6 +1,7 @@
 """Requests pages: list, detail, create/edit, workflow steps, correspondence and attachments."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
@@ -9,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -40,7 +42,8 @@ def body_choices(blank=None) -> list[SelectChoice]:
     """Visible public bodies for a select, grouped by kind (visible_bodies sorts national bodies first)."""
     bodies = db.session.execute(visible_bodies()).scalars().all()
     lang = locale()
-    choices = [SelectChoice(str(body.id), body.name_in(lang), optgroup=str(body.kind.label)) for body in bodies]
+    kinds = {kind: str(kind.label) for kind in {body.kind for body in bodies}}   # translate each kind once
+    choices = [SelectChoice(str(body.id), body.name_in(lang), optgroup=kinds[body.kind]) for body in bodies]
     return ([SelectChoice("", blank)] + choices) if blank is not None else choices
 
 
@@ -241,10 +244,17 @@ def _render_detail(req: InfoRequest, correspondence_form=None, attachment_form=N
 
 
 def _detail_request(request_id: int) -> InfoRequest:
-    return get_request(request_id, joinedload(InfoRequest.transferred_to),
-                       selectinload(InfoRequest.events).joinedload(RequestEvent.actor),
-                       selectinload(InfoRequest.correspondence).selectinload(Correspondence.attachments),
-                       selectinload(InfoRequest.attachments))
+    req = get_request(request_id, joinedload(InfoRequest.transferred_to),
+                      selectinload(InfoRequest.events).joinedload(RequestEvent.actor),
+                      selectinload(InfoRequest.correspondence), selectinload(InfoRequest.attachments))
+    # Every file of the request is loaded already: hand each entry its own instead of a query.
+    files_of_entry: dict[int, list[Attachment]] = defaultdict(list)
+    for file in req.attachments:
+        if file.correspondence_id is not None:
+            files_of_entry[file.correspondence_id].append(file)
+    for entry in req.correspondence:
+        set_committed_value(entry, "attachments", files_of_entry[entry.id])
+    return req
 
 
 @requests_bp.get("/requests/<int:request_id>")
