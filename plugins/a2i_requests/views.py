@@ -26,7 +26,7 @@ from plugins.a2i_requests.bodies import visible_bodies
 from plugins.a2i_requests.forms import (DEFAULT_SORT, STEP_FIELDS, AttachmentForm, CorrespondenceForm, sort_order,
                                         RequestFilterForm, RequestForm, TransitionForm)
 from plugins.a2i_requests.models import (AgeGroup, Attachment, Channel, Correspondence, CorrespondenceKind,
-                                         Direction, DueRule, ExemptionGround, InfoRequest, RequesterSex,
+                                         Direction, DueRule, ExemptionGround, InfoRequest, PublicBody, RequesterSex,
                                          RequestEvent, RequestStatus)
 
 requests_bp = Blueprint("a2i", __name__, url_prefix="/t/<tenant_slug>/a2i", template_folder="templates")
@@ -40,10 +40,12 @@ def locale() -> str:
 
 def body_choices(blank=None) -> list[SelectChoice]:
     """Visible public bodies for a select, grouped by kind (visible_bodies sorts national bodies first)."""
-    bodies = db.session.execute(visible_bodies()).scalars().all()
-    lang = locale()
+    bodies = db.session.execute(visible_bodies().with_only_columns(   # columns only: no 80 ORM objects per page
+        PublicBody.id, PublicBody.kind, PublicBody.name_en, PublicBody.name_km)).all()
+    khmer = locale() == "km"
     kinds = {kind: str(kind.label) for kind in {body.kind for body in bodies}}   # translate each kind once
-    choices = [SelectChoice(str(body.id), body.name_in(lang), optgroup=kinds[body.kind]) for body in bodies]
+    choices = [SelectChoice(str(body.id), body.name_km if khmer and body.name_km else body.name_en,
+                            optgroup=kinds[body.kind]) for body in bodies]
     return ([SelectChoice("", blank)] + choices) if blank is not None else choices
 
 

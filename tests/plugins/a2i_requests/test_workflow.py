@@ -1,6 +1,7 @@
 """The request workflow: reference numbers, the state machine, required details and the facts it records."""
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from sqlalchemy import select
 
 from core.errors import DomainError
 from core.extensions import db
-from core.models import AuditEvent
+from core.models import AuditEvent, User
 from core.tenancy import tenant_scope
 from plugins.a2i_requests import services
 from plugins.a2i_requests.models import (BodyKind, ComplaintOutcome, ExemptionGround, InitialReply, PublicBody,
@@ -40,6 +41,35 @@ def test_reference_numbers_increment_per_tenant_and_year(tenant):
         others_first = services.next_reference(other.id, 2026)
     assert (first, second, next_year, others_first) == ("A2I-2026-0001", "A2I-2026-0002", "A2I-2027-0001",
                                                         "A2I-2026-0001")
+
+
+def test_requests_saved_at_the_same_moment_never_share_a_reference(app, tenant, staff, ministry):
+    """Four officers press Save together: the locked counter row hands each a different number."""
+    officers = 4
+    start_together = threading.Barrier(officers)
+    references, errors = [], []
+
+    def officer(number: int) -> None:
+        with app.app_context(), tenant_scope(tenant.id):
+            try:
+                start_together.wait()
+                req = services.create_request(tenant.id, subject=f"Budget question {number}", question="How much?",
+                                              body_id=ministry.id, actor=db.session.get(User, staff.id))
+                db.session.commit()
+                references.append(req.reference)
+            except Exception as error:   # reported below: a thread's exception would otherwise vanish
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=officer, args=(number,)) for number in range(officers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    year = services.tenant_today(tenant.id).year
+    assert sorted(references) == [f"A2I-{year}-{number:04d}" for number in range(1, officers + 1)]
 
 
 def test_new_request_is_a_draft_with_a_reference_assigned_to_its_author(tenant, staff, ministry):
