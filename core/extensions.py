@@ -56,6 +56,7 @@ def init_extensions(app, plugins) -> None:
     install_sharing_listener()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.install_number_filters(app)
     login_manager.init_app(app)
     install_user_loaders(login_manager)
     migrate.init_app(app, db, directory=str(core_dir.parent / "migrations"))

@@ -121,3 +121,21 @@ def test_dates_and_numbers_are_formatted_by_babel_in_khmer(app):
         assert format_date(date(2026, 9, 28), "long") != "September 28, 2026"
         assert "កញ្ញា" in format_date(date(2026, 9, 28), "long")      # Khmer month name
         assert format_decimal(1234567.5) in {"1.234.567,5", "1,234,567.5"}
+
+
+def test_number_filters_format_each_language_as_babel_does(app):
+    """The templates' number filters remember what they formatted; the text must stay Babel's,
+    in the language of the page, even when the same value was shown in another language first."""
+    from babel.numbers import format_decimal
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ 1234567.5|decimalformat }} · {{ 1234|numberformat }} · {{ 12.5|percentformat }}"
+    with app.test_request_context():
+        with force_locale("en"):
+            english = render_template_string(template)
+        with force_locale("km"):
+            khmer = render_template_string(template)
+    assert english == "1,234,567.5 · 1,234 · 12.5%"
+    assert khmer == (f"{format_decimal(1234567.5, locale='km')} · {format_decimal(1234, locale='km')} · "
+                     f"{format_decimal(12.5, locale='km')}%")
