@@ -163,7 +163,20 @@ def facts(database_url: str) -> dict:
                         ORDER BY r.id LIMIT 1 OFFSET 1000""", tenant)
         body = one("SELECT min(id) FROM a2i_public_body WHERE owner_tenant_id IS NULL")
         closed = one("SELECT count(*) FROM a2i_request WHERE tenant_id = %s AND status = 'closed'", tenant)
-    return {"tenant_id": tenant, "counts": counts, "detail_id": detail, "body_id": body, "closed": closed}
+        last_request = one("SELECT coalesce(max(id), 0) FROM a2i_request")
+    return {"tenant_id": tenant, "counts": counts, "detail_id": detail, "body_id": body, "closed": closed,
+            "last_request_id": last_request}
+
+
+def remove_created_requests(database_url: str, info: dict) -> None:
+    """Delete what API create added, so that every run reads the same data: new requests pile up on
+    top of the newest-first lists and searches, and would slow each rerun a little more. (Their audit
+    events stay: the hash chain is never cut.)"""
+    import psycopg
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        connection.execute("DELETE FROM a2i_request WHERE tenant_id = %s AND id > %s",
+                           (info["tenant_id"], info["last_request_id"]))
+        connection.execute("VACUUM ANALYZE a2i_request")
 
 
 def endpoints(detail_id: int, deep_page: int, api_path: str, api_note: str, create: bool) -> list[Endpoint]:
@@ -258,17 +271,19 @@ def main(argv: list[str] | None = None) -> None:
                 check(baseline.base + endpoint.baseline_path, {}, endpoint.post, info["body_id"])
                 if endpoint.baseline_path else None)
             results[endpoint.name] = {"samaki": Result(), "baseline": Result()}
-        for round_number in range(args.repeat):
-            for endpoint in chosen:
-                headers = [f"Cookie: {cookie}"] if endpoint.auth == "cookie" else [f"Authorization: Bearer {token}"]
-                for which, server, path in (("samaki", samaki, endpoint.path),
-                                            ("baseline", baseline, endpoint.baseline_path)):
-                    if path is None:
-                        continue
-                    data = wrk(server.base + path, duration=args.duration, concurrency=args.concurrency,
-                               headers=headers if which == "samaki" else [], post=endpoint.post, env=env)
-                    results[endpoint.name][which].add(data)
-                    print(f"round {round_number + 1} {which:8} {endpoint.name:45} {json.dumps(data)}", flush=True)
+        # Reads first, API create last: every read round sees the same rows.
+        rounds = [(round_number, endpoint) for writes in (False, True) for round_number in range(args.repeat)
+                  for endpoint in chosen if endpoint.post == writes]
+        for round_number, endpoint in rounds:
+            headers = [f"Cookie: {cookie}"] if endpoint.auth == "cookie" else [f"Authorization: Bearer {token}"]
+            for which, server, path in (("samaki", samaki, endpoint.path),
+                                        ("baseline", baseline, endpoint.baseline_path)):
+                if path is None:
+                    continue
+                data = wrk(server.base + path, duration=args.duration, concurrency=args.concurrency,
+                           headers=headers if which == "samaki" else [], post=endpoint.post, env=env)
+                results[endpoint.name][which].add(data)
+                print(f"round {round_number + 1} {which:8} {endpoint.name:45} {json.dumps(data)}", flush=True)
         memory = {"samaki": samaki.peak_memory_mb(), "baseline": baseline.peak_memory_mb()}
     finally:
         samaki.stop()
@@ -279,6 +294,7 @@ def main(argv: list[str] | None = None) -> None:
     from bench.report import write_results
     write_results(raw)
     print(f"Wrote {BENCH / 'RESULTS.md'}")
+    remove_created_requests(args.database_url, info)
 
 
 if __name__ == "__main__":

@@ -385,7 +385,7 @@ class RequestEvent(TenantScoped, Audited, db.Model):
                       Index("ix_a2i_request_event_tenant_to_status", "tenant_id", "to_status", "occurred_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("a2i_request.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("a2i_request.id", ondelete="CASCADE"), index=True)
     occurred_on: Mapped[date] = mapped_column(Date)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id", ondelete="SET NULL"))
     from_status: Mapped[RequestStatus | None] = enum_column(RequestStatus, nullable=True)
@@ -405,7 +405,7 @@ class Correspondence(TenantScoped, Audited, db.Model):
     __table_args__ = (Index("ix_a2i_correspondence_tenant_request", "tenant_id", "request_id", "occurred_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("a2i_request.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("a2i_request.id", ondelete="CASCADE"), index=True)
     kind: Mapped[CorrespondenceKind] = enum_column(CorrespondenceKind)
     direction: Mapped[Direction] = enum_column(Direction)
     occurred_on: Mapped[date] = mapped_column(Date)
@@ -424,7 +424,7 @@ class Attachment(TenantScoped, Audited, db.Model):
     __table_args__ = (Index("ix_a2i_attachment_tenant_request", "tenant_id", "request_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("a2i_request.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("a2i_request.id", ondelete="CASCADE"), index=True)
     correspondence_id: Mapped[int | None] = mapped_column(ForeignKey("a2i_correspondence.id", ondelete="CASCADE"),
                                                           index=True)
     display_name: Mapped[str] = mapped_column(String(255))     # as uploaded (may be Khmer); always escaped
@@ -488,7 +488,7 @@ class ReminderSent(TenantScoped, db.Model):
     __table_args__ = (UniqueConstraint("tenant_id", "request_id", "kind", "due_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("a2i_request.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("a2i_request.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))        # due_soon, overdue
     due_on: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
