@@ -3,7 +3,7 @@ membership and plugin checks, template context, and error pages (HTML or problem
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale, refresh
+from flask_babel import refresh
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import inspect, select
@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from core.audit import request_id
 from core.extensions import db
-from core.i18n import available_locales
+from core.i18n import available_locales, current_locale
 from core.tenancy import set_request_tenant
 
 PUBLIC_ATTRIBUTE = "samaki_public"
@@ -148,7 +148,7 @@ def refuse_with_pending_migrations():
 
 def _template_context() -> dict:
     tenant = g.get("tenant")
-    context = {"tenant": tenant, "membership": g.get("membership"), "current_locale": str(get_locale() or "en"),
+    context = {"tenant": tenant, "membership": g.get("membership"), "current_locale": current_locale(),
                "available_locales": available_locales(), "nav_items": [], "my_tenants": []}
     if current_user.is_authenticated:
         context["my_tenants"] = sorted((m.tenant for m in user_memberships() if m.tenant.is_active),

@@ -9,7 +9,6 @@ from typing import Any
 from flask import abort, g
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import abort as api_abort
 from sqlalchemy import or_, select
@@ -19,6 +18,7 @@ from core.api import ApiBlueprint
 from core.api.lists import paginate
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import current_locale
 from core.models import Membership
 from core.permissions import require
 from core.search import any_contains
@@ -40,9 +40,6 @@ BODY_SORT = {"name_en": PublicBody.name_en, "kind": PublicBody.kind}
 REQUESTER_FIELDS = ("requester_name", "requester_contact", "consent_recorded", "protected_requester")
 
 
-def _locale() -> str:
-    return str(get_locale() or "en")
-
 
 def _invalid(errors: dict[str, list[str]]):
     """A 422 problem naming the fields at fault (nothing written)."""
@@ -59,7 +56,7 @@ def _domain_error(error: DomainError, default_field: str) -> None:
 def _request_item(req: InfoRequest, today: date, calendar: WorkingCalendar) -> dict[str, Any]:
     return {
         "id": req.id, "reference": req.reference, "subject": req.subject, "body_id": req.body_id,
-        "body_name": req.body.name_in(_locale()), "channel": req.channel, "status": req.status,
+        "body_name": req.body.name_in(current_locale()), "channel": req.channel, "status": req.status,
         "tags": req.tag_list, "assignee_id": req.assignee_id,
         "assignee_name": (req.assignee.name or req.assignee.email) if req.assignee else None,
         "submitted_on": req.submitted_on, "due_on": req.due_on, "due_rule": req.due_rule,
@@ -349,5 +346,5 @@ class Statistics(MethodView):
         """Disclosure statistics of submitted requests per body, body kind or province, with the total."""
         group_by = args.pop("group_by")
         filters = {name: args.get(name) for name in ("date_from", "date_to", "kind", "province_id")}
-        rows, total = statistics.statistics_table(group_by, locale=_locale(), **filters)
+        rows, total = statistics.statistics_table(group_by, locale=current_locale(), **filters)
         return {"group_by": group_by, "rows": [_stat_view(row) for row in rows], "total": _stat_view(total)}

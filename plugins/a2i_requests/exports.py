@@ -11,12 +11,13 @@ from werkzeug.wrappers import Response
 from core.audit import record_event
 from core.csv_export import csv_response
 from core.extensions import db
+from core.i18n import current_locale
 from core.permissions import require
 from core.tenancy import tenant_scope
 from plugins.a2i_requests import services
 from plugins.a2i_requests.forms import RequestFilterForm
 from plugins.a2i_requests.models import InfoRequest, PublicBody
-from plugins.a2i_requests.views import body_choices, locale, member_choices, request_list_query
+from plugins.a2i_requests.views import body_choices, member_choices, request_list_query
 
 exports_bp = Blueprint("a2i_exports", __name__, url_prefix="/t/<tenant_slug>/a2i")
 
@@ -60,7 +61,7 @@ def requests_csv() -> Response:
     record_event("export", tenant_id=g.tenant.id, model="InfoRequest",
                  changes={"filters": {key: str(value) for key, value in filters.items()}})
     db.session.commit()
-    lang, tenant_id = locale(), g.tenant.id
+    lang, tenant_id = current_locale(), g.tenant.id
 
     def rows() -> Iterator[list]:
         # Streamed in batches so a large organisation's export never sits in memory at once. The rows are

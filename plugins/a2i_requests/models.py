@@ -6,8 +6,8 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (DDL, JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text,
-                        inspect)
+from sqlalchemy import (DDL, JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event,
+                        inspect, text)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.audit import Audited
@@ -21,6 +21,11 @@ def enum_column(enum_class: type[enum.Enum], **kwargs):
     """An enum stored as its value in a VARCHAR (portable across SQLite and PostgreSQL)."""
     return mapped_column(Enum(enum_class, native_enum=False, length=32,
                               values_callable=lambda members: [m.value for m in members]), **kwargs)
+
+
+def name_in_language(name_en: str, name_km: str | None, locale: str) -> str:
+    """The Khmer name on Khmer pages when there is one, else the English name."""
+    return name_km if locale == "km" and name_km else name_en
 
 
 class LabelledEnum(str, enum.Enum):
@@ -226,7 +231,7 @@ class PublicBody(Audited, db.Model):
         return self.owner_tenant_id is None
 
     def name_in(self, locale: str) -> str:
-        return self.name_km if locale == "km" and self.name_km else self.name_en
+        return name_in_language(self.name_en, self.name_km, locale)
 
     def __repr__(self) -> str:
         return f"<PublicBody {self.code}>"

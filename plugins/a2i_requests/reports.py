@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,6 +19,7 @@ from core.columns import utcnow
 from core.csv_export import csv_response
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import current_locale
 from core.permissions import can, require
 from core.plugins import Indicator, Widget
 from core.tenancy import tenant_scope
@@ -50,7 +50,7 @@ def _kind_choices():
 
 def _province_choices():
     provinces = db.session.execute(visible_bodies().where(PublicBody.kind == BodyKind.PROVINCE)).scalars()
-    locale = _locale()
+    locale = current_locale()
     return [SelectChoice("", _("All provinces"))] + [SelectChoice(str(p.id), p.name_in(locale)) for p in provinces]
 
 
@@ -89,9 +89,6 @@ class PublishedFilterForm(_QueryForm):
             SelectChoice(s.value, s.label) for s in RequestStatus if s != RequestStatus.DRAFT]
 
 
-def _locale() -> str:
-    return str(get_locale() or "en")
-
 
 def _query_args() -> dict:
     return {key: value for key, value in request.args.items() if key != "page"}
@@ -120,7 +117,7 @@ def statistics_view() -> tuple[str, int] | str:
         return render_template("a2i_requests/statistics.html", form=form, rows=None, total=None,
                                query_args=_query_args()), 422
     filters = _statistics_filters(form)
-    rows, total = statistics.statistics_table(form.group_by.data or "body", locale=_locale(), **filters)
+    rows, total = statistics.statistics_table(form.group_by.data or "body", locale=current_locale(), **filters)
     return render_template("a2i_requests/statistics.html", form=form, rows=rows, total=total,
                            group_label=GROUP_LABELS[form.group_by.data or "body"], query_args=_query_args(),
                            share_groups=sharing.groups_of(g.tenant) if can("core.sharing.manage") else [])
@@ -147,7 +144,7 @@ def statistics_csv() -> Response | tuple[str, int]:
                                query_args=_query_args()), 422
     filters = _statistics_filters(form)
     group_by = form.group_by.data or "body"
-    rows, total = statistics.statistics_table(group_by, locale=_locale(), **filters)
+    rows, total = statistics.statistics_table(group_by, locale=current_locale(), **filters)
     record_event("export", tenant_id=g.tenant.id, model="InfoRequestStatistics",
                  changes={"group_by": group_by, "filters": {k: str(v) for k, v in filters.items() if v}})
     db.session.commit()
@@ -172,7 +169,7 @@ def share_statistics() -> Response:
     if group is None or not form.validate():
         abort(400)
     filters = _statistics_filters(form)
-    rows, total = statistics.statistics_table(form.group_by.data or "body", locale=_locale(), **filters)
+    rows, total = statistics.statistics_table(form.group_by.data or "body", locale=current_locale(), **filters)
     period = " – ".join(d.isoformat() for d in (filters["date_from"], filters["date_to"]) if d)
     snapshot = StatisticsSnapshot(title=_("Disclosure statistics of %(tenant)s", tenant=g.tenant.name),
                                   period=period or _("All time"), table=snapshot_text(rows, total))
@@ -280,7 +277,7 @@ def overdue_widget(tenant, user) -> Widget | None:
         most_overdue = db.session.execute(query.limit(WIDGET_SIZE)).scalars().all()
         total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
         calendar = services.calendar_for(tenant.id)
-        items = [{"reference": req.reference, "subject": req.subject, "body": req.body.name_in(_locale()),
+        items = [{"reference": req.reference, "subject": req.subject, "body": req.body.name_in(current_locale()),
                   "due_on": req.due_on, "days_late": -services.days_left(req.due_on, today, calendar)}
                  for req in most_overdue]
     context = {"requests": items, "total": total, "url": url_for("a2i_reports.overdue", tenant_slug=tenant.slug)}

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
@@ -16,6 +15,7 @@ from core.audit import record_event
 from core.csv_export import csv_response
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import current_locale
 from core.permissions import require
 from plugins.a2i_requests import bodies, services
 from plugins.a2i_requests.models import BodyKind, ClosureDay, ExemptionGround, PublicBody
@@ -127,9 +127,6 @@ def ground_active(ground_id: int) -> Response:
 
 # --- public bodies ----------------------------------------------------------------------------------
 
-def _locale() -> str:
-    return str(get_locale() or "en")
-
 
 def _provinces() -> list[PublicBody]:
     return list(db.session.scalars(bodies.visible_bodies().where(PublicBody.kind == BodyKind.PROVINCE)))
@@ -138,7 +135,7 @@ def _provinces() -> list[PublicBody]:
 def _filter_form() -> BodyFilterForm:
     form = BodyFilterForm(request.args)
     form.kind.choices = kind_choices(_("All kinds"))
-    locale = _locale()
+    locale = current_locale()
     form.province.choices = [SelectChoice("", _("All provinces"))] + [
         SelectChoice(str(p.id), p.name_in(locale)) for p in _provinces()]
     return form
@@ -190,7 +187,7 @@ def bodies_export() -> Response:
 
 
 def _parent_choices(exclude: PublicBody | None = None) -> list[SelectChoice]:
-    locale = _locale()
+    locale = current_locale()
     choices = [SelectChoice("", _("None"))]
     for body in db.session.scalars(bodies.visible_bodies()):
         if exclude is not None and body.id == exclude.id:
@@ -259,7 +256,7 @@ def _save_body(form: PublicBodyForm, body: PublicBody | None):
         getattr(form, error.field or "code").errors.append(str(error.message))
         return _body_form_page(form, body, 422)
     db.session.commit()
-    flash(_("%(name)s is saved.", name=saved.name_in(_locale())), "success")
+    flash(_("%(name)s is saved.", name=saved.name_in(current_locale())), "success")
     return redirect(url_for("a2i_settings.bodies", q=saved.code))
 
 

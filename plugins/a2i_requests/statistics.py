@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from core.cache import cached_if_large
 from core.extensions import db
 from core.tenancy import current_tenant_id
-from plugins.a2i_requests.models import BodyKind, InfoRequest, PublicBody, RequestStatus
+from plugins.a2i_requests.models import BodyKind, InfoRequest, PublicBody, RequestStatus, name_in_language
 from plugins.a2i_requests.services import OPEN_STATUSES
 
 S = RequestStatus
@@ -175,7 +175,7 @@ def _label(group_by: str, found, locale: str) -> str:
         return str(BodyKind(found.key).label)
     if found.key is None:
         return str(_l("National (no province)"))
-    return found.name_km if locale == "km" and found.name_km else found.name_en
+    return name_in_language(found.name_en, found.name_km, locale)
 
 
 # --- overdue -----------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from collections import defaultdict
 from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, literal, or_, select
@@ -16,8 +15,9 @@ from wtforms.fields.choices import SelectChoice
 
 from core.errors import DomainError
 from core.extensions import db
-from core.pagination import paginate
+from core.i18n import current_locale
 from core.models import Membership, User
+from core.pagination import paginate
 from core.permissions import can, require
 from core.plugins import SearchHit
 from core.search import any_contains
@@ -27,24 +27,21 @@ from plugins.a2i_requests.forms import (DEFAULT_SORT, STEP_FIELDS, AttachmentFor
                                         RequestFilterForm, RequestForm, TransitionForm)
 from plugins.a2i_requests.models import (AgeGroup, Attachment, Channel, Correspondence, CorrespondenceKind,
                                          Direction, DueRule, ExemptionGround, InfoRequest, PublicBody, RequesterSex,
-                                         RequestEvent, RequestStatus)
+                                         RequestEvent, RequestStatus, name_in_language)
 
 requests_bp = Blueprint("a2i", __name__, url_prefix="/t/<tenant_slug>/a2i", template_folder="templates")
 
 PAGE_SIZE = 25
 # --- shared helpers ---------------------------------------------------------------------------
 
-def locale() -> str:
-    return str(get_locale() or "en")
-
 
 def body_choices(blank=None) -> list[SelectChoice]:
     """Visible public bodies for a select, grouped by kind (visible_bodies sorts national bodies first)."""
     bodies = db.session.execute(visible_bodies().with_only_columns(   # columns only: no 80 ORM objects per page
         PublicBody.id, PublicBody.kind, PublicBody.name_en, PublicBody.name_km)).all()
-    khmer = locale() == "km"
+    lang = current_locale()
     kinds = {kind: str(kind.label) for kind in {body.kind for body in bodies}}   # translate each kind once
-    choices = [SelectChoice(str(body.id), body.name_km if khmer and body.name_km else body.name_en,
+    choices = [SelectChoice(str(body.id), name_in_language(body.name_en, body.name_km, lang),
                             optgroup=kinds[body.kind]) for body in bodies]
     return ([SelectChoice("", blank)] + choices) if blank is not None else choices
 
@@ -228,7 +225,7 @@ def _render_detail(req: InfoRequest, correspondence_form=None, attachment_form=N
     calendar = services.calendar_for(g.tenant.id)
     days = services.days_left(req.due_on, today, calendar) if req.due_on else None
     start = _deadline_window_start(req)
-    holidays = calendar.holidays_in(start, req.due_on, locale()) if req.due_on and start else []
+    holidays = calendar.holidays_in(start, req.due_on, current_locale()) if req.due_on and start else []
     ground = None
     if req.exemption_ground_code:
         ground = db.session.execute(select(ExemptionGround).where(
@@ -242,7 +239,7 @@ def _render_detail(req: InfoRequest, correspondence_form=None, attachment_form=N
     return render_template(
         "a2i_requests/detail.html", req=req, days=days, holidays=holidays, ground=ground,
         show_requester=can_see_requester(req), transitions=services.allowed_transitions(req),
-        correspondence_form=correspondence_form, attachment_form=attachment_form, locale=locale()), status
+        correspondence_form=correspondence_form, attachment_form=attachment_form, locale=current_locale()), status
 
 
 def _detail_request(request_id: int) -> InfoRequest:
@@ -280,7 +277,7 @@ def _transition_form(req: InfoRequest, to: RequestStatus) -> TransitionForm:
     if request.method == "GET":
         form.occurred_on.data = services.tenant_today(g.tenant.id)
     if "exemption_ground_code" in form:
-        lang = locale()
+        lang = current_locale()
         grounds = [ground for ground in services.ensure_exemption_grounds(g.tenant.id) if ground.is_active]
         form.exemption_ground_code.choices = [SelectChoice("", _("Choose…"))] + [
             SelectChoice(ground.code, ground.label_in(lang)) for ground in sorted(grounds, key=lambda gr: gr.id or 0)]
