@@ -19,15 +19,21 @@ from core.columns import utcnow
 
 GENESIS_HASH = "0" * 64
 REDACTED = "***"
+# Stands for a person's identity field in diffs, so that erasing the person leaves nothing behind.
+IDENTITY_MARKER = "[identity]"
 
 
 class Audited:
     """Mixin: inserts, updates and deletes of this model are written to the audit log.
     `__audit_redact__` names columns whose values are never written (secrets); `__audit_ignore__`
-    names bookkeeping columns (e.g. a token's last use) whose changes alone are not an event."""
+    names bookkeeping columns (e.g. a token's last use) whose changes alone are not an event;
+    `audit_identity_fields()` names a person's identity fields, written as IDENTITY_MARKER."""
 
     __audit_redact__: set[str] = set()
     __audit_ignore__: set[str] = set()
+
+    def audit_identity_fields(self) -> frozenset[str]:
+        return frozenset()
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ def _jsonable(value):
 def _changes(obj, action: str) -> dict:
     state = inspect(obj)
     redact, ignore = type(obj).__audit_redact__, type(obj).__audit_ignore__
+    identity = obj.audit_identity_fields()
     changes = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
@@ -101,6 +108,8 @@ def _changes(obj, action: str) -> dict:
             continue
         if key in redact:
             old, new = (REDACTED if old is not None else None), (REDACTED if new is not None else None)
+        elif key in identity:
+            old, new = (IDENTITY_MARKER if old else old), (IDENTITY_MARKER if new else new)
         changes[key] = [_jsonable(old), _jsonable(new)]
     return changes
 

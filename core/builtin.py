@@ -11,6 +11,12 @@ from core.plugins import NavItem, SearchHit, Widget
 
 
 @hookimpl
+def samaki_register_models():
+    from core.registers import guards, models  # noqa: F401  (the registers' tables and write guards)
+    guards.install_register_guards()
+
+
+@hookimpl
 def samaki_blueprints():
     from core.admin.views import admin, instance_admin
     from core.api.views import core_api
@@ -19,7 +25,22 @@ def samaki_blueprints():
     from core.notification_views import notifications
     from core.sharing_views import groups
     from core.views import core
-    return [core, auth, tokens, notifications, groups, admin, instance_admin, core_api]
+    return [core, auth, tokens, notifications, groups, admin, instance_admin, core_api, *register_blueprints()]
+
+
+def register_blueprints() -> list:
+    """The registers' pages and API (core/registers)."""
+    from core.registers.calendar_views import calendar_bp
+    from core.registers.contact_api import contacts_api
+    from core.registers.contact_views import contacts_bp
+    from core.registers.institution_api import institutions_api
+    from core.registers.institution_views import institutions_bp
+    from core.registers.place_api import places_api
+    from core.registers.place_views import places_bp
+    from core.registers.project_api import projects_api
+    from core.registers.project_views import projects_bp
+    return [places_bp, institutions_bp, contacts_bp, projects_bp, calendar_bp,
+            places_api, institutions_api, contacts_api, projects_api]
 
 
 @hookimpl
@@ -30,6 +51,23 @@ def samaki_permissions():
         Permission("core.plugins.manage", _l("Switch modules on and off"), MANAGERS),
         Permission("core.audit.view", _l("Browse and export the audit log"), MANAGERS),
         Permission("core.sharing.manage", _l("Share records with working groups"), EDITORS),
+        *register_permissions(),
+    ]
+
+
+def register_permissions() -> list[Permission]:
+    return [
+        Permission("core.contacts.view", _l("See contacts (protected identities hidden)"), ALL_ROLES),
+        Permission("core.contacts.edit", _l("Add and change contacts"), EDITORS),
+        Permission("core.contacts.view_protected", _l("See protected people's identities"), MANAGERS),
+        Permission("core.contacts.merge", _l("Merge duplicate contacts"), EDITORS),
+        Permission("core.contacts.import", _l("Import contacts from CSV or Excel files"), EDITORS),
+        Permission("core.contacts.export", _l("Export contacts"), MANAGERS),
+        Permission("core.contacts.erase", _l("Erase a person (forget this person)"), MANAGERS),
+        Permission("core.institutions.edit", _l("Add private institutions and propose corrections"), EDITORS),
+        Permission("core.projects.view", _l("See projects and grants"), ALL_ROLES),
+        Permission("core.projects.edit", _l("Add and change projects and grants"), MANAGERS),
+        Permission("core.calendar.manage", _l("Change the organisation's closure days"), MANAGERS),
     ]
 
 
@@ -38,6 +76,13 @@ def samaki_nav_items(tenant, user):
     from core.permissions import can
     items = [NavItem(_l("Dashboard"), url_for("core.dashboard"), "core.dashboard", order=0),
              NavItem(_l("Working groups"), url_for("groups.index"), "groups.index", order=80)]
+    if can("core.contacts.view"):
+        items.append(NavItem(_l("Contacts"), url_for("contacts.index"), "contacts.index", order=60))
+    if can("core.projects.view"):
+        items.append(NavItem(_l("Projects"), url_for("projects.index"), "projects.index", order=61))
+    items.append(NavItem(_l("Institutions"), url_for("institutions.index"), "institutions.index", order=62))
+    if can("core.calendar.manage"):
+        items.append(NavItem(_l("Working-day calendar"), url_for("calendar.index"), "calendar.index", order=85))
     if can("core.members.manage") or can("core.plugins.manage") or can("core.audit.view"):
         items.append(NavItem(_l("Administration"), url_for("admin.members"), "admin.members", order=90))
     return items

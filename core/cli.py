@@ -34,6 +34,8 @@ def register_cli(app: Flask, plugins) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(groups)
     app.cli.add_command(jobs)
+    from core.registers.cli import register_register_cli
+    register_register_cli(app)
     plugins.pm.hook.samaki_cli(group=app.cli)
 
 
@@ -42,7 +44,9 @@ def register_cli(app: Flask, plugins) -> None:
 def init() -> None:
     """Create or upgrade the database schema (all migration branches)."""
     from core.migrations import upgrade_all
+    from core.registers.cli import load_reference_data
     upgrade_all()
+    click.echo(load_reference_data())
     click.echo("Database is up to date.")
 
 

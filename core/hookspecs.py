@@ -78,3 +78,16 @@ def samaki_shareable_types():
 @hookspec
 def samaki_jobs():
     """Scheduled jobs: a list of Job(name, every, function)."""
+
+
+@hookspec
+def samaki_contact_links(contact):
+    """Where `contact` (a core.registers.models.Contact of the current tenant) appears in this
+    plugin: a list of core.plugins.ContactLink, one per record that points at the contact. The
+    core uses them on the contact page ("where this person appears"), to re-point every link when
+    two contacts are merged, and to list for review what an erasure must look at. Read through
+    the tenant-scoped session; keep it to one query per model.
+
+    Modules do not import each other to offer institutions, places, projects or contacts as
+    choices: the core's form fields and lookups in core.registers (fields.py, places.py,
+    institutions.py, projects.py, contacts.py) serve every module."""

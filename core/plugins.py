@@ -60,6 +60,19 @@ class Indicator:
     unit: str = ""
 
 
+@dataclass
+class ContactLink:
+    """One record of a plugin that points at a contact (see the samaki_contact_links hook)."""
+
+    record: Any                  # the plugin's row
+    attribute: str               # its attribute holding the contact id; a merge sets it to the kept contact
+    role: Any                    # how the contact appears there: "Requester", "Participant"… (translated)
+    title: str                   # what the record is, e.g. "A2I-2026-0007 · Kampot district budget"
+    url: str = ""
+    # Free text or files of the record that may name the person: listed for the admin on erasure.
+    review_on_erasure: tuple = ()
+
+
 @dataclass(frozen=True)
 class ShareableType:
     """A record type a plugin lets tenants share with working groups. `fields` maps the attributes
