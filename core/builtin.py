@@ -32,15 +32,17 @@ def register_blueprints() -> list:
     """The registers' pages and API (core/registers)."""
     from core.registers.calendar_views import calendar_bp
     from core.registers.contact_api import contacts_api
+    from core.registers.contact_import_api import contact_import_api
+    from core.registers.contact_import_views import contact_import_bp
     from core.registers.contact_views import contacts_bp
     from core.registers.institution_api import institutions_api
-    from core.registers.institution_views import institutions_bp
+    from core.registers.institution_views import institutions_admin, institutions_bp
     from core.registers.place_api import places_api
     from core.registers.place_views import places_bp
     from core.registers.project_api import projects_api
     from core.registers.project_views import projects_bp
-    return [places_bp, institutions_bp, contacts_bp, projects_bp, calendar_bp,
-            places_api, institutions_api, contacts_api, projects_api]
+    return [places_bp, institutions_bp, institutions_admin, contacts_bp, projects_bp, calendar_bp,
+            places_api, institutions_api, contacts_api, projects_api, contact_import_bp, contact_import_api]
 
 
 @hookimpl
@@ -81,8 +83,9 @@ def samaki_nav_items(tenant, user):
     if can("core.projects.view"):
         items.append(NavItem(_l("Projects"), url_for("projects.index"), "projects.index", order=61))
     items.append(NavItem(_l("Institutions"), url_for("institutions.index"), "institutions.index", order=62))
-    if can("core.calendar.manage"):
-        items.append(NavItem(_l("Working-day calendar"), url_for("calendar.index"), "calendar.index", order=85))
+    items.append(NavItem(_l("Places"), url_for("places.index"), "places.index", order=63))
+    # Everyone may look at the calendar (and count working days); managers change it.
+    items.append(NavItem(_l("Working-day calendar"), url_for("calendar.index"), "calendar.index", order=85))
     if can("core.members.manage") or can("core.plugins.manage") or can("core.audit.view"):
         items.append(NavItem(_l("Administration"), url_for("admin.members"), "admin.members", order=90))
     return items
@@ -101,12 +104,29 @@ def samaki_jobs():
     from core.jobs import Job
     from core.notifications import send_daily_digests
     from core.outbox import deliver_due
+    from core.registers.contact_import import purge_stale_imports
     return [Job("core.outbox", timedelta(minutes=1), lambda now: deliver_due(now)),
-            Job("core.daily_digest", timedelta(days=1), send_daily_digests)]
+            Job("core.daily_digest", timedelta(days=1), send_daily_digests),
+            Job("core.contact_imports.purge", timedelta(hours=1), purge_stale_imports)]
+
+
+@hookimpl(tryfirst=True)
+def samaki_demo_data(tenant):
+    # First, so that modules' demo data can link to the demo contacts and projects.
+    from core.registers.demo import load_register_demo
+    load_register_demo(tenant)
 
 
 @hookimpl
 def samaki_search(tenant, user, query):
     from core.sharing import search_shared
     return [SearchHit(title=shared.title, url=url_for("groups.shared_record", shared_id=shared.id),
-                      kind=_l("Shared by %(tenant)s", tenant=shared.tenant.name)) for shared in search_shared(tenant, query)]
+                      kind=_l("Shared by %(tenant)s", tenant=shared.tenant.name)) for shared in search_shared(tenant, query)
+            ] + contact_search_hits(query)
+
+
+def contact_search_hits(query: str) -> list[SearchHit]:
+    """Contacts whose name, phone or e-mail matches; protected people only for those allowed to see them."""
+    from core.permissions import can
+    from core.registers.contacts import search_hits
+    return search_hits(query) if can("core.contacts.view") else []

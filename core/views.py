@@ -39,6 +39,13 @@ def dashboard() -> str:
     return render_template("core/dashboard.html", widgets=sorted(widgets, key=lambda w: w.order))
 
 
+@core.get("/about")
+def about() -> str:
+    """What Samaki is and where its reference data comes from (the attribution the MEF's terms require)."""
+    from core.registers.places import gazetteer_source
+    return render_template("core/about.html", gazetteer=gazetteer_source())
+
+
 @core.post("/locale")
 def set_locale() -> Response:
     """Remember the chosen language: on the user when logged in, in a cookie otherwise."""

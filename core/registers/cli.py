@@ -38,6 +38,25 @@ def places_load(villages: bool) -> None:
     click.echo(f"Places: {result}.")
 
 
+@places.command("succeed")
+@click.argument("old_code")
+@click.argument("new_code")
+@click.option("--on", "valid_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The last day the old unit was valid (YYYY-MM-DD; default today).")
+def places_succeed(old_code: str, new_code: str, valid_to) -> None:
+    """Record that place OLD_CODE ended and NEW_CODE continues it (split, move, new code)."""
+    from core.errors import DomainError
+    from core.registers.places import set_successor
+    set_actor(None, "cli")
+    try:
+        old = set_successor(old_code, new_code, valid_to.date() if valid_to else None)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"Place {old.code} {old.name_en}: valid until {old.valid_to.isoformat()}, continued by {new_code}.")
+
+
 @institutions.command("sync")
 def institutions_sync() -> None:
     """Seed the register and add an institution for every province and district administration."""

@@ -18,8 +18,7 @@ def samaki_plugin_info():
 
 @hookimpl
 def samaki_register_models():
-    from plugins.a2i_requests import models
-    models.install_body_guard()
+    from plugins.a2i_requests import models  # noqa: F401  (the register's guards are the core's)
 
 
 @hookimpl
@@ -43,9 +42,7 @@ def samaki_permissions():
         Permission("a2i.request.view", _l("See access-to-information requests"), ALL_ROLES),
         Permission("a2i.request.edit", _l("File and follow access-to-information requests"), EDITORS),
         Permission("a2i.request.publish", _l("Publish requests on the public page"), MANAGERS),
-        Permission("a2i.requester.view_protected", _l("See protected requesters' identities"), MANAGERS),
-        Permission("a2i.bodies.edit", _l("Add and import public bodies"), EDITORS),
-        Permission("a2i.settings.manage", _l("Change deadline rules, closure days and exemption grounds"), MANAGERS),
+        Permission("a2i.settings.manage", _l("Change deadline rules and exemption grounds"), MANAGERS),
     ]
 
 
@@ -55,11 +52,16 @@ def samaki_nav_items(tenant, user):
     if not can("a2i.request.view"):
         return []
     items = [NavItem(_l("Information requests"), url_for("a2i.index"), "a2i.index", order=10),
-             NavItem(_l("Disclosure statistics"), url_for("a2i_reports.statistics"), "a2i_reports.statistics", order=11),
-             NavItem(_l("Public bodies"), url_for("a2i_settings.bodies"), "a2i_settings.bodies", order=12)]
+             NavItem(_l("Disclosure statistics"), url_for("a2i_reports.statistics"), "a2i_reports.statistics", order=11)]
     if can("a2i.settings.manage"):
         items.append(NavItem(_l("Deadline settings"), url_for("a2i_settings.settings"), "a2i_settings.settings", order=13))
     return items
+
+
+@hookimpl
+def samaki_contact_links(contact):
+    from plugins.a2i_requests.views import contact_links
+    return contact_links(contact)
 
 
 @hookimpl

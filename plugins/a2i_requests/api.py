@@ -23,10 +23,12 @@ from core.models import Membership
 from core.permissions import require
 from core.search import any_contains
 from core.workdays import WorkingCalendar
+from core.registers.institutions import get_visible_institution, visible_institutions
+from core.registers.models import Institution
+from core.registers.protection import shown_name
 from plugins.a2i_requests import services, statistics
-from plugins.a2i_requests.bodies import get_visible_body, visible_bodies
 from plugins.a2i_requests.forms import SORT_COLUMNS
-from plugins.a2i_requests.models import Correspondence, InfoRequest, PublicBody, RequestEvent
+from plugins.a2i_requests.models import Correspondence, InfoRequest, RequestEvent
 from plugins.a2i_requests.schemas import (DETAIL_NAMES, BodyListArgs, BodyPage, BodySchema, CorrespondencePage,
                                           CorrespondenceSchema, EventPage, RequestDetailSchema, RequestListArgs,
                                           RequestPage, RequestPatchSchema, RequestWriteSchema, StatisticsArgs,
@@ -36,8 +38,10 @@ from plugins.a2i_requests.views import can_see_requester
 a2i_api = ApiBlueprint("a2i_api", __name__, path="a2i",
                        description="Access-to-information requests, public bodies and disclosure statistics.")
 
-BODY_SORT = {"name_en": PublicBody.name_en, "kind": PublicBody.kind}
-REQUESTER_FIELDS = ("requester_name", "requester_contact", "consent_recorded", "protected_requester")
+BODY_SORT = {"name_en": Institution.name_en, "kind": Institution.kind}
+# Input fields that describe the requester (legacy, before requesters were contacts) or name it.
+REQUESTER_FIELDS = ("requester_name", "requester_contact", "consent_recorded", "protected_requester",
+                    "requester_sex", "requester_age_group")
 
 
 
@@ -73,22 +77,25 @@ DETAIL_COLUMNS = ("question", "protected_requester", "requester_sex", "requester
 
 
 def request_view(req: InfoRequest) -> dict[str, Any]:
-    """The request as the token's user may see it (the protected requester only for the assignee and
-    managers); the same dict feeds the response and its ETag."""
+    """The request as the token's user may see it (a protected requester only for those the core
+    allows and the assignee; each such view is logged); the same dict feeds the response and its ETag."""
     today = services.tenant_today(req.tenant_id)
     view = _request_item(req, today, services.calendar_for(req.tenant_id))
     view.update({name: getattr(req, name) for name in DETAIL_COLUMNS})
-    shown = can_see_requester(req)
+    contact = req.requester
+    shown = can_see_requester(req) and contact is not None and not contact.is_erased
+    name = shown_name(contact, current_locale(), named_user_ids=[req.assignee_id]) if shown else None
     view.update(allowed_transitions=services.allowed_transitions(req), published=req.is_published,
-                requester_hidden=not shown,
-                requester_name=req.requester_name if shown else None,
-                requester_contact=req.requester_contact if shown else None,
-                requester_user_id=req.requester_user_id if shown else None,
-                consent_recorded=req.consent_recorded if shown else None)
+                requester_hidden=contact is not None and not shown,
+                requester_contact_id=req.requester_contact_id,
+                requester_name=(name if contact.name_km or contact.name_latin else "") if shown else None,
+                requester_contact=(contact.phone or contact.email) if shown else None,
+                requester_user_id=None,
+                consent_recorded=bool(contact.consent_on or contact.consent_scope) if shown else None)
     return view
 
 
-def _body_view(body: PublicBody) -> dict[str, Any]:
+def _body_view(body: Institution) -> dict[str, Any]:
     return {name: getattr(body, name) for name in BodySchema().fields}
 
 
@@ -104,7 +111,8 @@ def _event_view(event: RequestEvent) -> dict[str, Any]:
 def get_request(request_id: int, *options) -> InfoRequest:
     """One request of the current tenant (tenant scoping hides the others: 404)."""
     req = db.session.execute(select(InfoRequest).where(InfoRequest.id == request_id).options(
-        joinedload(InfoRequest.body), joinedload(InfoRequest.assignee), *options)).unique().scalar_one_or_none()
+        joinedload(InfoRequest.body), joinedload(InfoRequest.assignee), joinedload(InfoRequest.requester),
+        *options)).unique().scalar_one_or_none()
     if req is None:
         abort(404)
     return req
@@ -118,7 +126,7 @@ def _is_member(user_id: int) -> bool:
 def _check_references(data: dict) -> dict[str, list[str]]:
     """Field errors for a body the tenant cannot see or an assignee who is not a member."""
     errors: dict[str, list[str]] = {}
-    if "body_id" in data and get_visible_body(data["body_id"]) is None:
+    if "body_id" in data and get_visible_institution(data["body_id"]) is None:
         errors["body_id"] = [_("Choose a public body from the register.")]
     if data.get("assignee_id") is not None and not _is_member(data["assignee_id"]):
         errors["assignee_id"] = [_("Choose a member of your organisation.")]
@@ -136,12 +144,6 @@ def _columns(data: dict) -> dict[str, Any]:
     return columns
 
 
-def _consent_error(name: str, consent: bool | None) -> dict[str, list[str]]:
-    if (name or "").strip() and not consent:
-        return {"consent_recorded": [_("Record the requester's consent before saving their name.")]}
-    return {}
-
-
 # --- public bodies --------------------------------------------------------------------------------
 
 @a2i_api.route("/bodies/")
@@ -151,15 +153,15 @@ class Bodies(MethodView):
     @a2i_api.response(200, BodyPage)
     def get(self, args):
         """List the public bodies the organisation sees: the shared register and its own additions."""
-        query = visible_bodies().order_by(None)
+        query = visible_institutions().order_by(None)
         if args.get("kind"):
-            query = query.where(PublicBody.kind == args["kind"])
+            query = query.where(Institution.kind == args["kind"])
         if args.get("province_id"):
-            query = query.where(or_(PublicBody.province_id == args["province_id"],
-                                    PublicBody.id == args["province_id"]))
+            query = query.where(or_(Institution.province_id == args["province_id"],
+                                    Institution.id == args["province_id"]))
         if (args.get("q") or "").strip():
-            query = query.where(any_contains([PublicBody.name_en, PublicBody.name_km, PublicBody.code], args["q"]))
-        page = paginate(query, args, BODY_SORT, (PublicBody.name_en, PublicBody.id))
+            query = query.where(any_contains([Institution.name_en, Institution.name_km, Institution.code], args["q"]))
+        page = paginate(query, args, BODY_SORT, (Institution.name_en, Institution.id))
         page["items"] = [_body_view(body) for body in page["items"]]
         return page
 
@@ -169,8 +171,9 @@ class BodyById(MethodView):
     @require("a2i.request.view")
     @a2i_api.response(200, BodySchema)
     def get(self, body_id):
-        """One public body (404 for another organisation's private body)."""
-        body = get_visible_body(body_id)
+        """One public body (404 for another organisation's private body); the same record as
+        /institutions/<id>, kept at this path for existing clients."""
+        body = get_visible_institution(body_id)
         if body is None:
             abort(404)
         return _body_view(body)
@@ -208,8 +211,7 @@ class Requests(MethodView):
     @a2i_api.response(201, RequestDetailSchema)
     def post(self, data):
         """File a new draft request; it is assigned to the token's user unless assignee_id is given."""
-        errors = _check_references(data) | _consent_error(data.get("requester_name", ""),
-                                                          data.get("consent_recorded"))
+        errors = _check_references(data)
         if errors:
             _invalid(errors)
         columns = _columns(data)
@@ -245,13 +247,27 @@ class RequestById(MethodView):
         errors = _check_references(data)
         if not can_see_requester(req):
             errors |= {name: [_("Only the assignee and managers may change a protected requester.")]
-                       for name in REQUESTER_FIELDS if name in data}
-        errors |= _consent_error(data.get("requester_name", req.requester_name),
-                                 data.get("consent_recorded", req.consent_recorded))
+                       for name in (*REQUESTER_FIELDS, "requester_contact_id") if name in data}
         if errors:
             _invalid(errors)
-        for name, value in _columns(data).items():
-            setattr(req, name, value)
+        columns = _columns(data)
+        described = {name: columns.pop(name) for name in REQUESTER_FIELDS if name in columns}
+        try:
+            if "requester_contact_id" in columns:
+                contact_id = columns.pop("requester_contact_id")
+                if contact_id is None and not services.describes_requester(described):
+                    req.requester = None
+                else:
+                    services.set_requester(req, contact_id=contact_id, **described)
+            elif described and req.requester is not None:
+                services.update_requester(req.requester, **described)
+            elif described:
+                services.set_requester(req, **described)
+            for name, value in columns.items():
+                setattr(req, name, value)
+            db.session.flush()
+        except DomainError as error:
+            _domain_error(error, "requester_contact_id")
         db.session.commit()
         return request_view(get_request(request_id))
 

@@ -1,5 +1,6 @@
-"""Demo data for `flask demo`: the shared public-bodies register, two closure days and about 25
-information requests in every workflow state, with generated (never real) requesters.
+"""Demo data for `flask demo`: the shared institutions register, two closure days and about 25
+information requests in every workflow state, each asked by a generated (never real) requester
+saved as a contact of the tenant.
 
 Requests are filed through services.create_request and moved through services.transition on past
 dates, so references, events, due dates and statistics columns are exactly what real use produces."""
@@ -15,10 +16,13 @@ from sqlalchemy import select
 from core.columns import utcnow
 from core.extensions import db
 from core.models import Membership, Role, Tenant, User
+from core.registers.contacts import create_contact
+from core.registers.institutions import seed_institutions, visible_institutions
+from core.registers.models import AgeGroup, ClosureDay, Contact, ContactKind, Institution, Sex
 from core.tenancy import unscoped
-from plugins.a2i_requests import bodies, services
-from plugins.a2i_requests.models import (AgeGroup, Channel, ClosureDay, Correspondence, CorrespondenceKind, Direction,
-                                         InfoRequest, PublicBody, RequesterSex, RequestStatus)
+from plugins.a2i_requests import services
+from plugins.a2i_requests.models import (Channel, Correspondence, CorrespondenceKind, Direction, InfoRequest,
+                                         RequestStatus)
 
 S = RequestStatus
 EARLIEST = date(2025, 1, 6)
@@ -31,6 +35,10 @@ WOMEN_NAMES = ["Sreymom", "Dalin", "Channary", "Bopha", "Chenda", "Kunthea", "Le
                "Thida", "Sokha", "Vanny", "Sreyleak", "Phalla"]
 MEN_NAMES = ["Dara", "Vannak", "Sothea", "Rithy", "Visal", "Bunthoeun", "Kosal", "Veasna", "Samnang", "Piseth",
              "Chanthou", "Narith", "Sovann", "Vuthy"]
+# The same kind of invented names in Khmer script (some requesters write their name in Khmer only).
+FAMILY_NAMES_KM = ["សុខ", "ចាន់", "កែវ", "លឹម", "មាស", "ហេង", "ប្រាក់", "រស់", "ទូច", "វង្ស"]
+WOMEN_NAMES_KM = ["ស្រីមុំ", "ដាលីន", "ចាន់ណារី", "បុប្ផា", "ចិន្តា", "គន្ធា", "ម្លិះ", "ធីតា"]
+MEN_NAMES_KM = ["ដារា", "វណ្ណៈ", "សុធា", "រិទ្ធី", "វិសាល", "កុសល", "វាសនា", "សំណាង"]
 
 
 @dataclass(frozen=True)
@@ -145,15 +153,22 @@ def _people(tenant: Tenant) -> list[User]:
     return [m.user for m in sorted(memberships, key=lambda m: m.id)]
 
 
-def _requester(rng: random.Random, index: int) -> dict:
+def _requester(rng: random.Random, tenant_id: int, index: int, protected: bool, consent_on: date) -> Contact:
+    """An invented requester, saved as a person contact: about half women, some youth, a few protected,
+    some with a Khmer-script name. Phone numbers use the unallocated 000 block."""
     female = index % 2 == 0
-    given = rng.choice(WOMEN_NAMES if female else MEN_NAMES)
-    age = rng.choices([AgeGroup.YOUTH, AgeGroup.ADULT, AgeGroup.OLDER, AgeGroup.NOT_RECORDED],
-                      weights=[3, 5, 1, 1])[0]
-    return dict(requester_name=f"{rng.choice(FAMILY_NAMES)} {given}",
-                requester_contact=f"0{rng.choice([12, 15, 17, 70, 96])} 000 {rng.randint(100, 999)}",
-                requester_sex=RequesterSex.FEMALE if female else RequesterSex.MALE,
-                requester_age_group=age, consent_recorded=True)
+    khmer = rng.random() < 0.3
+    if khmer:
+        name = f"{rng.choice(FAMILY_NAMES_KM)} {rng.choice(WOMEN_NAMES_KM if female else MEN_NAMES_KM)}"
+    else:
+        name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(WOMEN_NAMES if female else MEN_NAMES)}"
+    age = rng.choices([AgeGroup.FROM_15_TO_17, AgeGroup.FROM_18_TO_30, AgeGroup.FROM_31_TO_59, AgeGroup.FROM_60,
+                       AgeGroup.NOT_RECORDED], weights=[1, 3, 5, 1, 1])[0]
+    return create_contact(tenant_id=tenant_id, kind=ContactKind.PERSON, name_km=name if khmer else "",
+                          name_latin="" if khmer else name,
+                          phone=f"0{rng.choice([12, 15, 17, 70, 96])} 000 {rng.randint(100, 999)}",
+                          sex=Sex.FEMALE if female else Sex.MALE, age_group=age, protected=protected,
+                          guardian_consent=age == AgeGroup.FROM_15_TO_17, consent_scope=services.CONSENT_SCOPE, consent_on=consent_on, tags="a2i")
 
 
 def _ensure_closure_days(tenant_id: int) -> None:
@@ -165,10 +180,10 @@ def _ensure_closure_days(tenant_id: int) -> None:
             db.session.add(ClosureDay(tenant_id=tenant_id, day=day, label=label))
 
 
-def _shared_bodies() -> dict[str, PublicBody]:
+def _shared_bodies() -> dict[str, Institution]:
     with unscoped():
-        bodies.seed_public_bodies()
-    return {body.code: body for body in db.session.scalars(bodies.visible_bodies()) if body.is_shared}
+        seed_institutions()
+    return {body.code: body for body in db.session.scalars(visible_institutions()) if body.is_shared}
 
 
 def _correspond(req: InfoRequest, kind: CorrespondenceKind, direction: Direction, on: date, summary: str) -> None:
@@ -216,9 +231,9 @@ def load_demo_data(tenant: Tenant) -> None:
         req = services.create_request(
             tenant.id, subject=subject, question=topic.question_en.format(**names), body_id=body.id, actor=actor,
             channel=rng.choice([Channel.LETTER, Channel.LETTER, Channel.IN_PERSON, Channel.EMAIL]),
-            protected_requester=index in protected,
             tags=",".join(rng.sample(["budget", "land", "education", "health", "youth", "women"], 2)),
-            **_requester(rng, index))
+            requester_contact_id=_requester(rng, tenant.id, index, index in protected,
+                                            min(start, date.today())).id)
         on = start
         for step in steps:
             on = on + timedelta(days=step.after_days)

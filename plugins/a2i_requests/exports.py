@@ -1,5 +1,5 @@
 """The requests CSV download: the HTML list's filters, streamed row by row, audited. A protected
-requester's name is never exported, whoever downloads (Do No Harm)."""
+(or erased) requester's name is never exported, whoever downloads (Do No Harm)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -14,9 +14,11 @@ from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import require
 from core.tenancy import tenant_scope
+from core.registers.models import Institution
+from core.registers.protection import full_name
 from plugins.a2i_requests import services
 from plugins.a2i_requests.forms import RequestFilterForm
-from plugins.a2i_requests.models import InfoRequest, PublicBody
+from plugins.a2i_requests.models import InfoRequest
 from plugins.a2i_requests.views import body_choices, member_choices, request_list_query
 
 exports_bp = Blueprint("a2i_exports", __name__, url_prefix="/t/<tenant_slug>/a2i")
@@ -48,8 +50,15 @@ def csv_row(req: InfoRequest, lang: str) -> list:
             province.name_in(lang) if province is not None else "", req.status.value, req.channel.value,
             _iso(req.submitted_on), _iso(req.due_on), _iso(req.answered_on),
             "" if req.on_time is None else ("true" if req.on_time else "false"),
-            req.requester_sex.value, req.requester_age_group.value,
-            "" if req.protected_requester else req.requester_name]
+            req.requester_sex.value, req.requester_age_group.value, _exported_name(req, lang)]
+
+
+def _exported_name(req: InfoRequest, lang: str) -> str:
+    """The requester's name, unless the person is protected or erased (whoever downloads)."""
+    contact = req.requester
+    if contact is None or contact.protected or contact.is_erased:
+        return ""
+    return full_name(contact, lang)
 
 
 @exports_bp.get("/requests.csv")
@@ -57,7 +66,7 @@ def csv_row(req: InfoRequest, lang: str) -> list:
 def requests_csv() -> Response:
     filters = _filters()
     query = request_list_query(filters, services.tenant_today(g.tenant.id)).options(
-        joinedload(InfoRequest.body).joinedload(PublicBody.province))
+        joinedload(InfoRequest.body).joinedload(Institution.province), joinedload(InfoRequest.requester))
     record_event("export", tenant_id=g.tenant.id, model="InfoRequest",
                  changes={"filters": {key: str(value) for key, value in filters.items()}})
     db.session.commit()

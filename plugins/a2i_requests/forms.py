@@ -8,8 +8,10 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from plugins.a2i_requests.models import (AgeGroup, Channel, ComplaintOutcome, CorrespondenceKind, Direction,
-                                         InfoRequest, InitialReply, RequesterSex, RequestStatus)
+from core.enums import enum_choices
+from core.registers.models import AgeGroup, Sex
+from plugins.a2i_requests.models import (Channel, ComplaintOutcome, CorrespondenceKind, Direction, InfoRequest,
+                                         InitialReply, RequestStatus)
 from plugins.a2i_requests.services import _DETAILS
 
 # The fields each workflow step asks for besides the date and note: exactly the details
@@ -39,9 +41,9 @@ def sort_order(sort: str) -> list:
     return [order.nulls_last() if column.expression.nullable else order, InfoRequest.id.desc()]
 
 
-def enum_choices(enum_class, blank=None) -> list[SelectChoice]:
-    choices = [SelectChoice(member.value, member.label) for member in enum_class]
-    return ([SelectChoice("", blank)] + choices) if blank is not None else choices
+# The form's fields that describe a new requester (they create a contact when the request is saved).
+NEW_REQUESTER_FIELDS = ("requester_name", "requester_contact", "requester_sex", "requester_age_group",
+                        "protected_requester", "consent_recorded", "guardian_consent")
 
 
 class RequestFilterForm(FlaskForm):
@@ -61,7 +63,8 @@ class RequestFilterForm(FlaskForm):
 
 
 class RequestForm(FlaskForm):
-    """A request's own facts; body and assignee choices are set by the view."""
+    """A request's own facts and its requester: a person from the contacts, or a new requester
+    described here (saved as a contact). Body, assignee and contact choices are set by the view."""
 
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     question = TextAreaField(_l("Question asked of the body"), validators=[DataRequired(), Length(max=20000)])
@@ -70,12 +73,16 @@ class RequestForm(FlaskForm):
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=500)],
                        description=_l("Separate tags with commas, e.g. land, budget."))
     assignee_id = SelectField(_l("Assigned to"), choices=[], default="")
-    requester_name = StringField(_l("Requester's name"), validators=[Optional(), Length(max=200)],
-                                 description=_l("Leave empty when the organisation asks in its own name."))
-    requester_contact = StringField(_l("Requester's contact"), validators=[Optional(), Length(max=200)])
+    requester_contact_id = SelectField(_l("Requester from your contacts"), choices=[], default="",
+                                       description=_l("Or leave this empty and describe a new requester below; "
+                                                      "leave both empty when the organisation asks in its own name."))
+    requester_name = StringField(_l("New requester's name"), validators=[Optional(), Length(max=200)],
+                                 description=_l("Saved as a new contact of your organisation."))
+    requester_contact = StringField(_l("New requester's phone or e-mail"), validators=[Optional(), Length(max=200)])
     consent_recorded = BooleanField(_l("The requester agreed that we record their name and contact"))
-    requester_sex = SelectField(_l("Requester's sex"), choices=enum_choices(RequesterSex),
-                                default=RequesterSex.NOT_RECORDED.value)
+    guardian_consent = BooleanField(_l("For a requester under 18: a parent or guardian agreed too"))
+    requester_sex = SelectField(_l("Requester's sex"), choices=enum_choices(Sex),
+                                default=Sex.NOT_RECORDED.value)
     requester_age_group = SelectField(_l("Requester's age group"), choices=enum_choices(AgeGroup),
                                       default=AgeGroup.NOT_RECORDED.value)
     protected_requester = BooleanField(_l("Protect the requester's identity"),

@@ -1,49 +1,21 @@
-"""Access-to-information models: the public bodies register, requests with their workflow events,
-correspondence and attachments, and each tenant's deadline rules, closure days and exemption grounds."""
+"""Access-to-information models: requests with their workflow events, correspondence and
+attachments, and each tenant's deadline rules and exemption grounds. Public bodies, closure days
+and requesters live in the core registers (Institution, ClosureDay, Contact); requests link to them by id."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (DDL, JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event,
-                        inspect, text)
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import DDL, JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited
 from core.columns import UTCDateTime, utcnow
+from core.enums import LabelledEnum, enum_column, register_labels
 from core.extensions import db
 from core.models import User
-from core.tenancy import TenantScoped, TenantViolation, current_tenant_id
-
-
-def enum_column(enum_class: type[enum.Enum], **kwargs):
-    """An enum stored as its value in a VARCHAR (portable across SQLite and PostgreSQL)."""
-    return mapped_column(Enum(enum_class, native_enum=False, length=32,
-                              values_callable=lambda members: [m.value for m in members]), **kwargs)
-
-
-def name_in_language(name_en: str, name_km: str | None, locale: str) -> str:
-    """The Khmer name on Khmer pages when there is one, else the English name."""
-    return name_km if locale == "km" and name_km else name_en
-
-
-class LabelledEnum(str, enum.Enum):
-    """An enum whose members carry a translatable label (LABELS is filled after the class)."""
-
-    @property
-    def label(self):
-        return LABELS.get((type(self), self.value), self.value)
-
-
-class BodyKind(LabelledEnum):
-    MINISTRY = "ministry"
-    NATIONAL_INSTITUTION = "national_institution"
-    PROVINCE = "province"
-    DISTRICT = "district"
-    COMMUNE = "commune"
-    ONE_WINDOW_OFFICE = "one_window_office"
-    OTHER = "other"
+from core.registers.models import AgeGroup, Contact, Institution, Sex
+from core.tenancy import TenantScoped
 
 
 class Channel(LabelledEnum):
@@ -52,21 +24,6 @@ class Channel(LabelledEnum):
     IN_PERSON = "in_person"
     ONLINE = "online"
     PHONE = "phone"
-
-
-class RequesterSex(LabelledEnum):
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
-    NOT_RECORDED = "not_recorded"
-
-
-class AgeGroup(LabelledEnum):
-    UNDER_18 = "under_18"
-    YOUTH = "18_30"           # Cambodia's national youth policy counts 15-30 as youth
-    ADULT = "31_59"
-    OLDER = "60_plus"
-    NOT_RECORDED = "not_recorded"
 
 
 class RequestStatus(LabelledEnum):
@@ -124,29 +81,12 @@ class Direction(LabelledEnum):
     OUTGOING = "outgoing"
 
 
-# Keyed by (enum class, value): str-enums of different classes with the same value compare equal.
-LABELS = {(type(member), member.value): label for member, label in [
-    (BodyKind.MINISTRY, _l("Ministry")),
-    (BodyKind.NATIONAL_INSTITUTION, _l("National institution")),
-    (BodyKind.PROVINCE, _l("Province or capital")),
-    (BodyKind.DISTRICT, _l("District, khan or municipality")),
-    (BodyKind.COMMUNE, _l("Commune or sangkat")),
-    (BodyKind.ONE_WINDOW_OFFICE, _l("One-window service office")),
-    (BodyKind.OTHER, _l("Other body")),
+register_labels([
     (Channel.LETTER, _l("Letter")),
     (Channel.EMAIL, _l("E-mail")),
     (Channel.IN_PERSON, _l("In person")),
     (Channel.ONLINE, _l("Online platform")),
     (Channel.PHONE, _l("Phone")),
-    (RequesterSex.FEMALE, _l("Female")),
-    (RequesterSex.MALE, _l("Male")),
-    (RequesterSex.OTHER, _l("Other")),
-    (RequesterSex.NOT_RECORDED, _l("Not recorded")),
-    (AgeGroup.UNDER_18, _l("Under 18")),
-    (AgeGroup.YOUTH, _l("18 to 30 (youth)")),
-    (AgeGroup.ADULT, _l("31 to 59")),
-    (AgeGroup.OLDER, _l("60 or older")),
-    (AgeGroup.NOT_RECORDED, _l("Not recorded")),
     (RequestStatus.DRAFT, _l("Draft")),
     (RequestStatus.SUBMITTED, _l("Submitted")),
     (RequestStatus.AWAITING_CLARIFICATION, _l("Awaiting clarification")),
@@ -182,84 +122,7 @@ LABELS = {(type(member), member.value): label for member, label in [
     (CorrespondenceKind.OTHER, _l("Other")),
     (Direction.INCOMING, _l("Incoming")),
     (Direction.OUTGOING, _l("Outgoing")),
-]}
-
-
-class PublicBody(Audited, db.Model):
-    """A ministry, province, district, commune, office… that requests are sent to.
-
-    Deliberately NOT TenantScoped: the register is shared reference data (owner_tenant_id NULL,
-    seeded for the whole instance and visible to every tenant) plus private additions of one
-    tenant (owner_tenant_id set). The core's TenantScoped filter is strict equality and its
-    column non-null, so it cannot express "shared OR mine". Instead, every read goes through
-    bodies.visible_bodies() and every write is checked by _check_body_owner below.
-    """
-
-    __tablename__ = "a2i_public_body"
-    __table_args__ = (Index("ix_a2i_public_body_kind_name", "kind", "name_en"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    owner_tenant_id: Mapped[int | None] = mapped_column(ForeignKey("core_tenant.id", ondelete="CASCADE"),
-                                                        index=True)
-    code: Mapped[str] = mapped_column(String(64), index=True)
-    kind: Mapped[BodyKind] = enum_column(BodyKind)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("a2i_public_body.id", ondelete="SET NULL"),
-                                                  index=True)
-    # The province a district, commune or office lies in (denormalised so lists filter by province
-    # with one indexed comparison instead of walking the hierarchy).
-    province_id: Mapped[int | None] = mapped_column(ForeignKey("a2i_public_body.id", ondelete="SET NULL"),
-                                                    index=True)
-    name_en: Mapped[str] = mapped_column(String(255))
-    name_km: Mapped[str] = mapped_column(String(255), default="")
-    ncdd_member: Mapped[bool] = mapped_column(Boolean, default=False)
-    phone: Mapped[str] = mapped_column(String(100), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
-    address_en: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    parent: Mapped["PublicBody | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
-    province: Mapped["PublicBody | None"] = relationship(remote_side=[id], foreign_keys=[province_id])
-
-    @property
-    def tenant_id(self) -> int | None:
-        # Read by the audit log only: a private body's changes belong in its owner's audit chain,
-        # shared rows in the instance chain.
-        return self.owner_tenant_id
-
-    @property
-    def is_shared(self) -> bool:
-        return self.owner_tenant_id is None
-
-    def name_in(self, locale: str) -> str:
-        return name_in_language(self.name_en, self.name_km, locale)
-
-    def __repr__(self) -> str:
-        return f"<PublicBody {self.code}>"
-
-
-def _check_body_owner(session: Session, flush_context, instances) -> None:
-    """Inside a tenant, only that tenant's private bodies may be written; shared rows are written
-    only outside any tenant (the seed command, or code that explicitly runs unscoped)."""
-    tenant_id = current_tenant_id()
-    if tenant_id is None:
-        return
-    for obj in session.new:
-        if isinstance(obj, PublicBody):
-            if obj.owner_tenant_id is None:
-                obj.owner_tenant_id = tenant_id
-            elif obj.owner_tenant_id != tenant_id:
-                raise TenantViolation("PublicBody belongs to another tenant")
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, PublicBody):
-            history = inspect(obj).attrs["owner_tenant_id"].history
-            original = history.deleted[0] if history.deleted else obj.owner_tenant_id
-            if original != tenant_id or obj.owner_tenant_id != tenant_id:
-                raise TenantViolation("Shared or other tenants' public bodies cannot be changed here")
-
-
-def install_body_guard() -> None:
-    if not event.contains(Session, "before_flush", _check_body_owner):
-        event.listen(Session, "before_flush", _check_body_owner)
+])
 
 
 class RequestCounter(TenantScoped, db.Model):
@@ -298,27 +161,20 @@ class InfoRequest(TenantScoped, Audited, db.Model):
         Index("ix_a2i_request_tenant_published", "tenant_id", "published_at"),
         *_search_indexes("reference", "subject", "question"),
     )
-    # Identity of the requester: shown only to the assignee and tenant owners/admins when
-    # protected_requester is set; never exported, shared or published (Do No Harm).
-    __sensitive__ = {"requester_name", "requester_contact", "requester_user_id"}
+    # The requester is a contact of the tenant (core register): identity, sex, age group, consent and
+    # protection live there, and Do No Harm is decided there (core.registers.protection).
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(200))
     question: Mapped[str] = mapped_column(Text)
-    body_id: Mapped[int] = mapped_column(ForeignKey("a2i_public_body.id"))
+    body_id: Mapped[int] = mapped_column(ForeignKey("core_institution.id"))
     channel: Mapped[Channel] = enum_column(Channel, default=Channel.LETTER)
     status: Mapped[RequestStatus] = enum_column(RequestStatus, default=RequestStatus.DRAFT)
     tags: Mapped[str] = mapped_column(String(500), default="")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id", ondelete="SET NULL"))
-
-    requester_user_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id", ondelete="SET NULL"))
-    requester_name: Mapped[str] = mapped_column(String(200), default="")
-    requester_contact: Mapped[str] = mapped_column(String(200), default="")
-    consent_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
-    requester_sex: Mapped[RequesterSex] = enum_column(RequesterSex, default=RequesterSex.NOT_RECORDED)
-    requester_age_group: Mapped[AgeGroup] = enum_column(AgeGroup, default=AgeGroup.NOT_RECORDED)
-    protected_requester: Mapped[bool] = mapped_column(Boolean, default=False)
+    requester_contact_id: Mapped[int | None] = mapped_column(ForeignKey("core_contact.id", ondelete="SET NULL"),
+                                                             index=True)
 
     # Workflow facts, kept as columns so statistics are plain aggregates over this table.
     receipt_number: Mapped[str] = mapped_column(String(64), default="")
@@ -341,7 +197,7 @@ class InfoRequest(TenantScoped, Audited, db.Model):
     on_time: Mapped[bool | None] = mapped_column(Boolean)
     was_extended: Mapped[bool] = mapped_column(Boolean, default=False)
     was_transferred: Mapped[bool] = mapped_column(Boolean, default=False)
-    transferred_to_id: Mapped[int | None] = mapped_column(ForeignKey("a2i_public_body.id"))
+    transferred_to_id: Mapped[int | None] = mapped_column(ForeignKey("core_institution.id"))
     exemption_ground_code: Mapped[str] = mapped_column(String(64), default="")
     complained: Mapped[bool] = mapped_column(Boolean, default=False)
     complaint_outcome: Mapped[ComplaintOutcome | None] = enum_column(ComplaintOutcome, nullable=True)
@@ -352,10 +208,10 @@ class InfoRequest(TenantScoped, Audited, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    body: Mapped[PublicBody] = relationship(foreign_keys=[body_id])
-    transferred_to: Mapped[PublicBody | None] = relationship(foreign_keys=[transferred_to_id])
+    body: Mapped[Institution] = relationship(foreign_keys=[body_id])
+    transferred_to: Mapped[Institution | None] = relationship(foreign_keys=[transferred_to_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    requester_user: Mapped[User | None] = relationship(foreign_keys=[requester_user_id])
+    requester: Mapped[Contact | None] = relationship(foreign_keys=[requester_contact_id])
     events: Mapped[list["RequestEvent"]] = relationship(
         back_populates="request", cascade="all, delete-orphan",
         order_by=lambda: (RequestEvent.occurred_on, RequestEvent.id))
@@ -372,6 +228,20 @@ class InfoRequest(TenantScoped, Audited, db.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    # What statistics and exports need about the requester (never their identity: that is shown only
+    # through core.registers.protection).
+    @property
+    def requester_sex(self) -> Sex:
+        return self.requester.sex if self.requester is not None else Sex.NOT_RECORDED
+
+    @property
+    def requester_age_group(self) -> AgeGroup:
+        return self.requester.age_group if self.requester is not None else AgeGroup.NOT_RECORDED
+
+    @property
+    def protected_requester(self) -> bool:
+        return bool(self.requester is not None and (self.requester.protected or self.requester.is_erased))
 
     @property
     def body_names(self) -> str:
@@ -456,17 +326,6 @@ class DeadlineRules(TenantScoped, Audited, db.Model):
     information_working: Mapped[bool] = mapped_column(Boolean, default=True)
     extension_cap_days: Mapped[int] = mapped_column(Integer, default=40)
     extension_cap_working: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class ClosureDay(TenantScoped, Audited, db.Model):
-    """A day the tenant counts as non-working (a local holiday, an office closure)."""
-
-    __tablename__ = "a2i_closure_day"
-    __table_args__ = (UniqueConstraint("tenant_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date)
-    label: Mapped[str] = mapped_column(String(200), default="")
 
 
 class ExemptionGround(TenantScoped, Audited, db.Model):

@@ -22,11 +22,12 @@ from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import can, require
 from core.plugins import Indicator, Widget
+from core.registers.institutions import visible_institutions
+from core.registers.models import Institution, InstitutionKind
 from core.tenancy import tenant_scope
 from core.web import public
 from plugins.a2i_requests import services, statistics
-from plugins.a2i_requests.bodies import visible_bodies
-from plugins.a2i_requests.models import BodyKind, InfoRequest, PublicBody, RequestStatus, StatisticsSnapshot
+from plugins.a2i_requests.models import InfoRequest, RequestStatus, StatisticsSnapshot
 
 reports_bp = Blueprint("a2i_reports", __name__, url_prefix="/t/<tenant_slug>/a2i", template_folder="templates")
 
@@ -45,11 +46,11 @@ class _QueryForm(FlaskForm):
 
 
 def _kind_choices():
-    return [SelectChoice("", _("All kinds of body"))] + [SelectChoice(kind.value, kind.label) for kind in BodyKind]
+    return [SelectChoice("", _("All kinds of body"))] + [SelectChoice(kind.value, kind.label) for kind in InstitutionKind]
 
 
 def _province_choices():
-    provinces = db.session.execute(visible_bodies().where(PublicBody.kind == BodyKind.PROVINCE)).scalars()
+    provinces = db.session.execute(visible_institutions().where(Institution.kind == InstitutionKind.PROVINCE)).scalars()
     locale = current_locale()
     return [SelectChoice("", _("All provinces"))] + [SelectChoice(str(p.id), p.name_in(locale)) for p in provinces]
 
@@ -298,8 +299,8 @@ def indicators(tenant, period) -> list[Indicator]:
     """Results-framework figures: bodies that answered at least one request on time in the period."""
     start, end = _period_bounds(period)
     with tenant_scope(tenant.id):
-        districts = statistics.active_disclosers(start, end, BodyKind.DISTRICT)
-        ministries = statistics.active_disclosers(start, end, BodyKind.MINISTRY)
+        districts = statistics.active_disclosers(start, end, InstitutionKind.DISTRICT)
+        ministries = statistics.active_disclosers(start, end, InstitutionKind.MINISTRY)
     return [
         Indicator("a2i.active_districts", _l("Districts actively disclosing information"), districts,
                   target=DISTRICT_TARGET, unit=_("districts")),

@@ -10,8 +10,9 @@ from marshmallow import fields, validate
 
 from core.api.lists import ListArgs, page_schema
 from core.web import MAX_RECORD_ID
-from plugins.a2i_requests.models import (AgeGroup, BodyKind, Channel, ComplaintOutcome, CorrespondenceKind,
-                                         Direction, DueRule, InitialReply, RequesterSex, RequestStatus)
+from core.registers.models import AgeGroup, InstitutionKind, Sex
+from plugins.a2i_requests.models import (Channel, ComplaintOutcome, CorrespondenceKind, Direction, DueRule,
+                                         InitialReply, RequestStatus)
 from plugins.a2i_requests.statistics import GROUPINGS
 
 # Dates the deadline engine can count from (a typo like 0202 or 9999 is refused, not computed on).
@@ -36,9 +37,11 @@ def api_date(**kwargs) -> fields.Date:
 # --- public bodies ------------------------------------------------------------------------------
 
 class BodySchema(ma.Schema):
+    """A public body: an institution of the core register (also at /institutions/)."""
+
     id = fields.Integer(required=True)
     code = fields.String(required=True)
-    kind = enum(BodyKind, required=True)
+    kind = enum(InstitutionKind, required=True)
     name_en = fields.String(required=True)
     name_km = fields.String(required=True)
     parent_id = fields.Integer(allow_none=True, required=True)
@@ -53,7 +56,7 @@ class BodySchema(ma.Schema):
 
 class BodyListArgs(ListArgs):
     SORTABLE = ("name_en", "kind")
-    kind = enum(BodyKind)
+    kind = enum(InstitutionKind)
     province_id = record_id(metadata={"description": "Bodies in this province (the province included)."})
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "Text in the names or code."})
 
@@ -86,19 +89,23 @@ class RequestSchema(ma.Schema):
 
 
 class RequestDetailSchema(RequestSchema):
-    """One request with its workflow facts. The requester's name, contact, consent and user are null
-    (and requester_hidden true) when the requester is protected and the token's user is neither the
-    assignee nor allowed to see protected requesters."""
+    """One request with its workflow facts. The requester is a contact (requester_contact_id); the
+    requester_* fields are read from it. The requester's name, contact and consent are null (and
+    requester_hidden true) when the requester is protected and the token's user is neither the
+    assignee nor allowed to see protected people, or when the person was erased."""
 
     question = fields.String(required=True)
     allowed_transitions = fields.List(enum(RequestStatus), required=True)
     requester_hidden = fields.Boolean(required=True)
     requester_name = fields.String(allow_none=True, required=True)
     requester_contact = fields.String(allow_none=True, required=True)
-    requester_user_id = fields.Integer(allow_none=True, required=True)
+    requester_contact_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The requester's contact in the organisation's contacts register (null: none)."})
+    requester_user_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "Deprecated: always null (requesters are contacts)."})
     consent_recorded = fields.Boolean(allow_none=True, required=True)
     protected_requester = fields.Boolean(required=True)
-    requester_sex = enum(RequesterSex, required=True)
+    requester_sex = enum(Sex, required=True)
     requester_age_group = enum(AgeGroup, required=True)
     receipt_number = fields.String(required=True)
     clock_start_on = fields.Date(allow_none=True, required=True)
@@ -149,11 +156,15 @@ class RequestWriteSchema(ma.Schema):
     tags = _tags_field()
     assignee_id = record_id(allow_none=True, metadata={"description": "A member of the organisation; "
                                                                       "defaults to the token's user on creation."})
+    requester_contact_id = record_id(allow_none=True, metadata={
+        "description": "A person of the organisation's contacts who asked. Or describe a new requester with "
+                       "the requester_* fields below (a contact is created), not both."})
     requester_name = fields.String(validate=validate.Length(max=200))
-    requester_contact = fields.String(validate=validate.Length(max=200))
+    requester_contact = fields.String(validate=validate.Length(max=200),
+                                      metadata={"description": "A phone number or an e-mail address."})
     consent_recorded = fields.Boolean()
-    requester_sex = enum(RequesterSex, load_default=RequesterSex.NOT_RECORDED)
-    requester_age_group = enum(AgeGroup, load_default=AgeGroup.NOT_RECORDED)
+    requester_sex = enum(Sex)
+    requester_age_group = enum(AgeGroup)
     protected_requester = fields.Boolean()
 
     @ma.validates("tags")
@@ -173,8 +184,6 @@ class RequestPatchSchema(RequestWriteSchema):
     """The request's own fields, each optional; send If-Match with the ETag you read."""
 
     channel = enum(Channel)
-    requester_sex = enum(RequesterSex)
-    requester_age_group = enum(AgeGroup)
 
 
 # --- workflow -------------------------------------------------------------------------------------
@@ -254,7 +263,7 @@ class StatisticsArgs(ma.Schema):
     group_by = fields.String(load_default="body", validate=validate.OneOf(GROUPINGS))
     date_from = api_date(metadata={"description": "Requests submitted on or after this date."})
     date_to = api_date(metadata={"description": "Requests submitted on or before this date."})
-    kind = enum(BodyKind)
+    kind = enum(InstitutionKind)
     province_id = record_id()
 
     @ma.validates_schema

@@ -4,6 +4,7 @@ Plain arguments in, DomainError out; no Flask here, so the HTML views and the AP
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,9 +18,11 @@ from core.extensions import db
 from core.models import Tenant, User
 from core.tenancy import current_tenant_id
 from core.workdays import WorkingCalendar
-from plugins.a2i_requests.models import (ClosureDay, ComplaintOutcome, DeadlineRules, DueRule, ExemptionGround,
-                                         InfoRequest, InitialReply, PublicBody, RequestCounter, RequestEvent,
-                                         RequestStatus)
+from core.registers.calendar import tenant_calendar
+from core.registers.contacts import create_contact, refresh_match_keys
+from core.registers.models import AgeGroup, Contact, ContactKind, Institution, Sex
+from plugins.a2i_requests.models import (ComplaintOutcome, DeadlineRules, DueRule, ExemptionGround, InfoRequest,
+                                         InitialReply, RequestCounter, RequestEvent, RequestStatus)
 
 S = RequestStatus
 
@@ -146,22 +149,147 @@ def tenant_today(tenant_id: int) -> date:
 
 def create_request(tenant_id: int, *, subject: str, question: str, body_id: int, actor: User | None,
                    **fields: Any) -> InfoRequest:
-    """A new draft request with its reference; assigned to the actor unless an assignee is given."""
+    """A new draft request with its reference; assigned to the actor unless an assignee is given.
+    The requester is an existing contact (requester_contact_id) or is described by the fields of
+    REQUESTER_FIELDS (requester_name, requester_contact, requester_sex…), which create a contact."""
     if not (subject or "").strip():
         raise DomainError(_l("Give the request a subject."), field="subject")
     if not (question or "").strip():
         raise DomainError(_l("Write the question asked of the body."), field="question")
     if _visible_body(tenant_id, body_id) is None:
         raise DomainError(_l("Choose a public body from the register."), field="body_id")
+    described = {name: fields.pop(name) for name in REQUESTER_FIELDS if name in fields}
+    contact_id = fields.pop("requester_contact_id", None)
     fields.setdefault("assignee_id", actor.id if actor is not None else None)
     req = InfoRequest(tenant_id=tenant_id, reference=next_reference(tenant_id, tenant_today(tenant_id).year),
                       subject=subject.strip(), question=question, body_id=body_id, status=S.DRAFT, **fields)
+    set_requester(req, contact_id=contact_id, **described)
     db.session.add(req)
     return req
 
 
-def _visible_body(tenant_id: int, body_id: int | None) -> PublicBody | None:
-    body = db.session.get(PublicBody, body_id) if body_id else None
+# --- requesters (contacts of the core register) ---------------------------------------------------
+
+# How a requester was described before requesters became contacts; the page's "new requester" fields
+# and the API's legacy fields still use these names, and create a contact.
+REQUESTER_FIELDS = ("requester_name", "requester_contact", "requester_sex", "requester_age_group",
+                    "protected_requester", "consent_recorded", "guardian_consent", "requester_user_id")
+CONSENT_SCOPE = "A2I request"
+_KHMER_LETTER = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
+
+
+def requester_contact(tenant_id: int, contact_id: int) -> Contact:
+    """A person contact of the tenant that may be named as a requester (DomainError otherwise)."""
+    contact = db.session.scalar(select(Contact).where(Contact.id == contact_id, Contact.tenant_id == tenant_id))
+    if contact is None or contact.kind != ContactKind.PERSON:
+        raise DomainError(_l("Choose a person from your contacts."), field="requester_contact_id")
+    return contact
+
+
+def describes_requester(fields: dict) -> bool:
+    """Whether requester fields record anything (a name or contact, or only figures such as sex)."""
+    return bool((fields.get("requester_name") or "").strip() or (fields.get("requester_contact") or "").strip()
+                or fields.get("requester_user_id") or fields.get("protected_requester")
+                or fields.get("consent_recorded")
+                or Sex(fields.get("requester_sex") or Sex.NOT_RECORDED) != Sex.NOT_RECORDED
+                or AgeGroup(fields.get("requester_age_group") or AgeGroup.NOT_RECORDED) != AgeGroup.NOT_RECORDED)
+
+
+# The contact register's field names -> the request's requester fields (to put an error where the user typed).
+_CONTACT_FIELD_OF = {"name_latin": "requester_name", "name_km": "requester_name", "phone": "requester_contact",
+                     "email": "requester_contact", "guardian_consent": "guardian_consent",
+                     "consent_on": "consent_recorded", "sex": "requester_sex", "age_group": "requester_age_group"}
+
+
+def new_requester(tenant_id: int, *, requester_name: str = "", requester_contact: str = "",
+                  requester_sex: Sex | str = Sex.NOT_RECORDED, requester_age_group: AgeGroup | str = AgeGroup.NOT_RECORDED,
+                  protected_requester: bool = False, consent_recorded: bool = False, guardian_consent: bool = False,
+                  requester_user_id: int | None = None) -> Contact:
+    """A person contact for a requester typed in with the request: the name goes to the Khmer or the
+    Latin name by its script, the contact to the e-mail or the phone. A name needs recorded consent.
+    A requester without a name (only sex or age group recorded, for statistics) is an anonymous
+    contact, outside the register's rule that a contact has a name."""
+    name = (requester_name or "").strip()
+    reach = (requester_contact or "").strip()
+    if name and not consent_recorded:
+        raise DomainError(_l("Record the requester's consent before saving their name."), field="consent_recorded")
+    if requester_user_id is not None:
+        user = db.session.get(User, requester_user_id)
+        if user is not None:
+            name = name or user.name or ""
+            reach = reach or user.email
+    is_email = "@" in reach and " " not in reach
+    if not is_email and len(reach) > 50:
+        raise DomainError(_l("A phone number may have at most 50 characters."), field="requester_contact")
+    try:
+        sex, age_group = Sex(requester_sex or Sex.NOT_RECORDED), AgeGroup(requester_age_group or AgeGroup.NOT_RECORDED)
+    except ValueError:
+        raise DomainError(_l("Choose a listed value."), field="requester_sex") from None
+    khmer = bool(_KHMER_LETTER.search(name))
+    # The register refuses consent dated after its own today (UTC); the tenant's may be a day ahead.
+    consent_on = min(tenant_today(tenant_id), date.today()) if consent_recorded else None
+    fields = dict(tenant_id=tenant_id, kind=ContactKind.PERSON, name_km=name if khmer else "",
+                  name_latin="" if khmer else name, email=reach if is_email else "", phone="" if is_email else reach,
+                  sex=sex, age_group=age_group, protected=bool(protected_requester),
+                  consent_scope=CONSENT_SCOPE if consent_recorded else "", consent_on=consent_on,
+                  guardian_consent=bool(guardian_consent))
+    if not name:
+        contact = Contact(**fields)
+        refresh_match_keys(contact)
+        db.session.add(contact)
+        db.session.flush()
+        return contact
+    try:
+        return create_contact(**fields)
+    except DomainError as error:
+        raise DomainError(error.message, field=_CONTACT_FIELD_OF.get(error.field or "", "requester_name")) from None
+
+
+def update_requester(contact: Contact, **described: Any) -> None:
+    """Change a requester contact from the legacy requester fields given (the API's PATCH)."""
+    if "requester_name" in described:
+        name = (described["requester_name"] or "").strip()
+        khmer = bool(_KHMER_LETTER.search(name))
+        contact.name_km, contact.name_latin = (name, "") if khmer else ("", name)
+    if "requester_contact" in described:
+        reach = (described["requester_contact"] or "").strip()
+        is_email = "@" in reach and " " not in reach
+        if not is_email and len(reach) > 50:
+            raise DomainError(_l("A phone number may have at most 50 characters."), field="requester_contact")
+        contact.email, contact.phone = (reach, "") if is_email else ("", reach)
+    if described.get("requester_sex") is not None:
+        contact.sex = Sex(described["requester_sex"])
+    if described.get("requester_age_group") is not None:
+        contact.age_group = AgeGroup(described["requester_age_group"])
+    if described.get("protected_requester") is not None:
+        contact.protected = bool(described["protected_requester"])
+    if described.get("consent_recorded") is not None:
+        if described["consent_recorded"] and not contact.consent_on:
+            contact.consent_scope = contact.consent_scope or CONSENT_SCOPE
+            contact.consent_on = min(tenant_today(contact.tenant_id), date.today())
+        elif not described["consent_recorded"]:
+            contact.consent_scope, contact.consent_on = "", None
+    touched = "requester_name" in described or described.get("consent_recorded") is not None
+    if touched and (contact.name_km or contact.name_latin) and not contact.consent_on:
+        raise DomainError(_l("Record the requester's consent before saving their name."), field="consent_recorded")
+    refresh_match_keys(contact)
+
+
+def set_requester(req: InfoRequest, *, contact_id: int | None = None, **described: Any) -> None:
+    """Link the request to an existing contact, or to a new one made from `described` (REQUESTER_FIELDS).
+    Both at once is an error; neither leaves the requester as it is."""
+    tenant_id = req.tenant_id or current_tenant_id()
+    if contact_id is not None and describes_requester(described):
+        raise DomainError(_l("Choose a requester from your contacts or describe a new one, not both."),
+                          field="requester_contact_id")
+    if contact_id is not None:
+        req.requester = requester_contact(tenant_id, contact_id)
+    elif describes_requester(described):
+        req.requester = new_requester(tenant_id, **described)
+
+
+def _visible_body(tenant_id: int, body_id: int | None) -> Institution | None:
+    body = db.session.get(Institution, body_id) if body_id else None
     if body is None or body.owner_tenant_id not in (None, tenant_id):
         return None
     return body
@@ -217,11 +345,8 @@ def rules_for(tenant_id: int) -> DeadlineRules:
 
 
 def calendar_for(tenant_id: int) -> WorkingCalendar:
-    """National holidays plus the tenant's own closure days."""
-    closures = db.session.execute(
-        select(ClosureDay.day, ClosureDay.label).where(ClosureDay.tenant_id == tenant_id)).all()
-    return WorkingCalendar([row.day for row in closures],
-                           closure_labels={row.day: row.label for row in closures if row.label})
+    """National holidays plus the tenant's own closure days: the core calendar every module uses."""
+    return tenant_calendar(tenant_id)
 
 
 # --- deadlines --------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from core.cache import cached_if_large
 from core.extensions import db
 from core.tenancy import current_tenant_id
-from plugins.a2i_requests.models import BodyKind, InfoRequest, PublicBody, RequestStatus, name_in_language
+from core.registers.models import Institution, InstitutionKind, name_in_language
+from plugins.a2i_requests.models import InfoRequest, RequestStatus
 from plugins.a2i_requests.services import OPEN_STATUSES
 
 S = RequestStatus
@@ -61,14 +62,14 @@ def _province_key():
     """A body's province: itself for a province, its province_id otherwise (NULL for national bodies)."""
     # A literal, not a bound parameter: PostgreSQL only matches the SELECT and GROUP BY expressions when
     # they are textually equal, and two bound parameters never are.
-    is_province = PublicBody.kind == literal_column(f"'{BodyKind.PROVINCE.value}'")
-    return case((is_province, PublicBody.id), else_=PublicBody.province_id)
+    is_province = Institution.kind == literal_column(f"'{InstitutionKind.PROVINCE.value}'")
+    return case((is_province, Institution.id), else_=Institution.province_id)
 
 
-def _filtered(stmt: Select, date_from: date | None, date_to: date | None, kind: BodyKind | str | None,
+def _filtered(stmt: Select, date_from: date | None, date_to: date | None, kind: InstitutionKind | str | None,
               province_id: int | None) -> Select:
     """Submitted requests (drafts have no submitted_on) of the period, body kind and province."""
-    stmt = stmt.join(PublicBody, InfoRequest.body_id == PublicBody.id).where(InfoRequest.submitted_on.is_not(None))
+    stmt = stmt.join(Institution, InfoRequest.body_id == Institution.id).where(InfoRequest.submitted_on.is_not(None))
     tenant_id = current_tenant_id()
     if tenant_id is not None:
         stmt = stmt.where(InfoRequest.tenant_id == tenant_id)
@@ -77,9 +78,9 @@ def _filtered(stmt: Select, date_from: date | None, date_to: date | None, kind: 
     if date_to is not None:
         stmt = stmt.where(InfoRequest.submitted_on <= date_to)
     if kind:
-        stmt = stmt.where(PublicBody.kind == BodyKind(kind))
+        stmt = stmt.where(Institution.kind == InstitutionKind(kind))
     if province_id:
-        stmt = stmt.where(or_(PublicBody.province_id == province_id, PublicBody.id == province_id))
+        stmt = stmt.where(or_(Institution.province_id == province_id, Institution.id == province_id))
     return stmt
 
 
@@ -132,7 +133,7 @@ class _Tally:
 
 
 def statistics_table(group_by: str, date_from: date | None = None, date_to: date | None = None,
-                     kind: BodyKind | str | None = None, province_id: int | None = None, *,
+                     kind: InstitutionKind | str | None = None, province_id: int | None = None, *,
                      locale: str = "en") -> tuple[list[StatRow], StatRow]:
     """One row per body, body kind or province with counts, outcome percentages and answer times,
     and the same figures over all of them. One scan of the requests, grouped by row and by working
@@ -146,11 +147,11 @@ def statistics_table(group_by: str, date_from: date | None = None, date_to: date
 
 
 def _statistics_table(group_by, date_from, date_to, kind, province_id, locale) -> tuple[list[StatRow], StatRow]:
-    province = aliased(PublicBody)
+    province = aliased(Institution)
     if group_by == "body":
-        key, label_columns = PublicBody.id, [PublicBody.name_en, PublicBody.name_km]
+        key, label_columns = Institution.id, [Institution.name_en, Institution.name_km]
     elif group_by == "kind":
-        key, label_columns = PublicBody.kind, []
+        key, label_columns = Institution.kind, []
     else:
         key, label_columns = _province_key(), [province.name_en, province.name_km]
     days = InfoRequest.working_days_to_answer
@@ -172,7 +173,7 @@ def _statistics_table(group_by, date_from, date_to, kind, province_id, locale) -
 
 def _label(group_by: str, found, locale: str) -> str:
     if group_by == "kind":
-        return str(BodyKind(found.key).label)
+        return str(InstitutionKind(found.key).label)
     if found.key is None:
         return str(_l("National (no province)"))
     return name_in_language(found.name_en, found.name_km, locale)
@@ -180,20 +181,20 @@ def _label(group_by: str, found, locale: str) -> str:
 
 # --- overdue -----------------------------------------------------------------------------------
 
-def overdue_query(today: date, kind: BodyKind | str | None = None, province_id: int | None = None) -> Select:
+def overdue_query(today: date, kind: InstitutionKind | str | None = None, province_id: int | None = None) -> Select:
     """Open requests whose due date is before `today`, most overdue first, with body and assignee loaded."""
     stmt = (select(InfoRequest).join(InfoRequest.body)
             .options(contains_eager(InfoRequest.body), joinedload(InfoRequest.assignee))
             .where(InfoRequest.due_on.is_not(None), InfoRequest.due_on < today,
                    InfoRequest.status.in_(OPEN_STATUSES)))
     if kind:
-        stmt = stmt.where(PublicBody.kind == BodyKind(kind))
+        stmt = stmt.where(Institution.kind == InstitutionKind(kind))
     if province_id:
-        stmt = stmt.where(or_(PublicBody.province_id == province_id, PublicBody.id == province_id))
+        stmt = stmt.where(or_(Institution.province_id == province_id, Institution.id == province_id))
     return stmt.order_by(InfoRequest.due_on, InfoRequest.id)
 
 
-def recently_overdue(today: date, days: int = 7, kind: BodyKind | str | None = None,
+def recently_overdue(today: date, days: int = 7, kind: InstitutionKind | str | None = None,
                      province_id: int | None = None) -> Select:
     """Overdue requests that became overdue in the last `days` days (today included): due in
     [today - days, today - 1]."""
@@ -208,8 +209,8 @@ def published_query(search: str = "", status: RequestStatus | str | None = None)
             .where(InfoRequest.published_at.is_not(None)))
     search = (search or "").strip()
     if search:
-        stmt = stmt.where(or_(PublicBody.name_en.icontains(search, autoescape=True),
-                              PublicBody.name_km.icontains(search, autoescape=True)))
+        stmt = stmt.where(or_(Institution.name_en.icontains(search, autoescape=True),
+                              Institution.name_km.icontains(search, autoescape=True)))
     if status:
         stmt = stmt.where(InfoRequest.status == RequestStatus(status))
     return stmt.order_by(InfoRequest.published_at.desc(), InfoRequest.id.desc())
@@ -222,18 +223,18 @@ def published_request(request_id: int) -> InfoRequest | None:
 
 # --- results framework ---------------------------------------------------------------------------
 
-def active_disclosers(period_start: date, period_end: date, kind: BodyKind | str) -> int:
+def active_disclosers(period_start: date, period_end: date, kind: InstitutionKind | str) -> int:
     """Distinct bodies of `kind` that answered at least one request in full or in part, on time, with the
     answer dated within the period. Ministries count only when they are NCDD members."""
-    kind = BodyKind(kind)
-    conditions = [PublicBody.kind == kind, InfoRequest.on_time.is_(True),
+    kind = InstitutionKind(kind)
+    conditions = [Institution.kind == kind, InfoRequest.on_time.is_(True),
                   InfoRequest.outcome.in_(DISCLOSING_OUTCOMES),
                   InfoRequest.answered_on >= period_start, InfoRequest.answered_on <= period_end]
-    if kind == BodyKind.MINISTRY:
-        conditions.append(PublicBody.ncdd_member.is_(True))
+    if kind == InstitutionKind.MINISTRY:
+        conditions.append(Institution.ncdd_member.is_(True))
     tenant_id = current_tenant_id()
     if tenant_id is not None:
         conditions.append(InfoRequest.tenant_id == tenant_id)
     stmt = (select(func.count(func.distinct(InfoRequest.body_id))).select_from(InfoRequest)
-            .join(PublicBody, InfoRequest.body_id == PublicBody.id).where(and_(*conditions)))
+            .join(Institution, InfoRequest.body_id == Institution.id).where(and_(*conditions)))
     return int(db.session.execute(stmt).scalar_one() or 0)

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -21,13 +22,14 @@ from core.pagination import paginate
 from core.permissions import can, require
 from core.plugins import SearchHit
 from core.search import any_contains
+from core.registers.institutions import visible_institutions
+from core.registers.models import Contact, ContactKind, Institution, name_in_language
+from core.registers.protection import may_see_identity, shown_name
 from plugins.a2i_requests import attachments, services
-from plugins.a2i_requests.bodies import visible_bodies
-from plugins.a2i_requests.forms import (DEFAULT_SORT, STEP_FIELDS, AttachmentForm, CorrespondenceForm, sort_order,
-                                        RequestFilterForm, RequestForm, TransitionForm)
-from plugins.a2i_requests.models import (AgeGroup, Attachment, Channel, Correspondence, CorrespondenceKind,
-                                         Direction, DueRule, ExemptionGround, InfoRequest, PublicBody, RequesterSex,
-                                         RequestEvent, RequestStatus, name_in_language)
+from plugins.a2i_requests.forms import (DEFAULT_SORT, NEW_REQUESTER_FIELDS, STEP_FIELDS, AttachmentForm,
+                                        CorrespondenceForm, RequestFilterForm, RequestForm, TransitionForm, sort_order)
+from plugins.a2i_requests.models import (Attachment, Channel, Correspondence, CorrespondenceKind, Direction, DueRule,
+                                         ExemptionGround, InfoRequest, RequestEvent, RequestStatus)
 
 requests_bp = Blueprint("a2i", __name__, url_prefix="/t/<tenant_slug>/a2i", template_folder="templates")
 
@@ -37,8 +39,8 @@ PAGE_SIZE = 25
 
 def body_choices(blank=None) -> list[SelectChoice]:
     """Visible public bodies for a select, grouped by kind (visible_bodies sorts national bodies first)."""
-    bodies = db.session.execute(visible_bodies().with_only_columns(   # columns only: no 80 ORM objects per page
-        PublicBody.id, PublicBody.kind, PublicBody.name_en, PublicBody.name_km)).all()
+    bodies = db.session.execute(visible_institutions().with_only_columns(   # columns only: no ORM objects
+        Institution.id, Institution.kind, Institution.name_en, Institution.name_km)).all()
     lang = current_locale()
     kinds = {kind: str(kind.label) for kind in {body.kind for body in bodies}}   # translate each kind once
     choices = [SelectChoice(str(body.id), name_in_language(body.name_en, body.name_km, lang),
@@ -54,10 +56,21 @@ def member_choices(blank) -> list[SelectChoice]:
     return [SelectChoice("", blank)] + [SelectChoice(str(user.id), user.name or user.email) for user in users]
 
 
+def requester_choices(blank) -> list[SelectChoice]:
+    """The tenant's people for the requester select, names as a list shows them (a protected
+    person's name never appears in a list: core.registers.protection)."""
+    people = db.session.scalars(select(Contact).where(Contact.kind == ContactKind.PERSON, Contact.erased_at.is_(None))
+                                .order_by(Contact.name_latin, Contact.name_km, Contact.id)).all()
+    lang = current_locale()
+    return [SelectChoice("", blank)] + [SelectChoice(str(person.id), shown_name(person, lang, reveal=False))
+                                        for person in people]
+
+
 def get_request(request_id: int, *options) -> InfoRequest:
     """One request of the current tenant (tenant scoping hides the others: 404)."""
     req = db.session.execute(select(InfoRequest).where(InfoRequest.id == request_id)
-                             .options(joinedload(InfoRequest.body), joinedload(InfoRequest.assignee), *options)
+                             .options(joinedload(InfoRequest.body), joinedload(InfoRequest.assignee),
+                                      joinedload(InfoRequest.requester), *options)
                              ).unique().scalar_one_or_none()
     if req is None:
         abort(404)
@@ -65,11 +78,18 @@ def get_request(request_id: int, *options) -> InfoRequest:
 
 
 def can_see_requester(req: InfoRequest) -> bool:
-    """Do No Harm: a protected requester is known only to the assignee and to managers."""
-    if not req.protected_requester:
-        return True
-    return (req.assignee_id is not None and req.assignee_id == current_user.id) or can(
-        "a2i.requester.view_protected")
+    """Do No Harm, decided by the core: a protected requester is known only to those allowed to see
+    protected people and to the request's assignee."""
+    return req.requester is None or may_see_identity(req.requester, named_user_ids=[req.assignee_id])
+
+
+def requester_name(req: InfoRequest, locale: str) -> str:
+    """The requester's name for the current user (a view of a protected one is logged)."""
+    contact = req.requester
+    if contact is not None and not contact.protected and not contact.is_erased and not (
+            contact.name_km or contact.name_latin):
+        return _("Unnamed requester")
+    return shown_name(contact, locale, named_user_ids=[req.assignee_id])
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -135,6 +155,14 @@ def _request_form(req: InfoRequest | None = None) -> RequestForm:
     form = RequestForm(obj=req) if req is not None else RequestForm()
     form.body_id.choices = body_choices(_("Choose a body…"))
     form.assignee_id.choices = member_choices(_("Nobody yet"))
+    if req is not None and not can_see_requester(req):
+        # Someone who may not know the protected requester can neither see nor replace them.
+        for name in ("requester_contact_id", *NEW_REQUESTER_FIELDS):
+            delattr(form, name)
+    else:
+        form.requester_contact_id.choices = requester_choices(_("None, or a new requester described below"))
+        if form.requester_contact_id.data is None:   # from the request's own None (obj=req), not the user
+            form.requester_contact_id.data = ""
     if request.method == "GET":
         if req is None:
             form.assignee_id.data = str(current_user.id)
@@ -142,30 +170,32 @@ def _request_form(req: InfoRequest | None = None) -> RequestForm:
             form.body_id.data = str(req.body_id)
             form.assignee_id.data = str(req.assignee_id or "")
             form.channel.data = req.channel.value
-            form.requester_sex.data = req.requester_sex.value
-            form.requester_age_group.data = req.requester_age_group.value
-    if req is not None and not can_see_requester(req):
-        # Someone who may not know the protected requester can neither see nor overwrite them.
-        for name in ("requester_name", "requester_contact", "consent_recorded", "protected_requester"):
-            delattr(form, name)
+            if "requester_contact_id" in form:
+                form.requester_contact_id.data = str(req.requester_contact_id or "")
     return form
 
 
 def _form_fields(form: RequestForm) -> dict:
-    """The request's columns from the form (only the fields the form shows)."""
-    fields = {
+    """The request's own columns from the form."""
+    return {
         "channel": Channel(form.channel.data),
         "tags": ", ".join(tag for tag in (t.strip() for t in (form.tags.data or "").split(",")) if tag),
         "assignee_id": _int_or_none(form.assignee_id.data),
-        "requester_sex": RequesterSex(form.requester_sex.data),
-        "requester_age_group": AgeGroup(form.requester_age_group.data),
     }
-    if "requester_name" in form:
-        fields.update(requester_name=(form.requester_name.data or "").strip(),
-                      requester_contact=(form.requester_contact.data or "").strip(),
-                      consent_recorded=bool(form.consent_recorded.data),
-                      protected_requester=bool(form.protected_requester.data))
-    return fields
+
+
+def _requester_fields(form: RequestForm) -> dict | None:
+    """The requester as the form gives it: an existing contact's id or a new requester's description
+    (None when the form does not show the requester to this user)."""
+    if "requester_contact_id" not in form:
+        return None
+    return {"contact_id": _int_or_none(form.requester_contact_id.data),
+            "requester_name": (form.requester_name.data or "").strip(),
+            "requester_contact": (form.requester_contact.data or "").strip(),
+            "requester_sex": form.requester_sex.data, "requester_age_group": form.requester_age_group.data,
+            "consent_recorded": bool(form.consent_recorded.data),
+            "guardian_consent": bool(form.guardian_consent.data),
+            "protected_requester": bool(form.protected_requester.data)}
 
 
 def _field_error(form, error: DomainError, default: str | None = None) -> None:
@@ -181,10 +211,12 @@ def _field_error(form, error: DomainError, default: str | None = None) -> None:
 def create() -> Response | tuple[str, int]:
     form = _request_form()
     if form.validate_on_submit():
+        requester = _requester_fields(form) or {}
         try:
             req = services.create_request(g.tenant.id, subject=form.subject.data, question=form.question.data,
                                           body_id=int(form.body_id.data), actor=current_user._get_current_object(),
-                                          **_form_fields(form))
+                                          requester_contact_id=requester.pop("contact_id", None),
+                                          **requester, **_form_fields(form))
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
@@ -206,10 +238,28 @@ def edit(request_id: int) -> Response | tuple[str, int]:
         req.subject, req.question, req.body_id = form.subject.data.strip(), form.question.data, int(form.body_id.data)
         for name, value in _form_fields(form).items():
             setattr(req, name, value)
-        db.session.commit()
-        flash(_("Request %(reference)s saved.", reference=req.reference), "success")
-        return redirect(url_for("a2i.detail", request_id=req.id))
-    return render_template("a2i_requests/form.html", form=form, req=req), 422 if form.errors else 200
+        requester = _requester_fields(form)
+        try:
+            if requester is not None:
+                contact_id = requester.pop("contact_id")
+                if services.describes_requester(requester):
+                    # Describing a new requester replaces the one the select still shows.
+                    contact_id = None if contact_id == req.requester_contact_id else contact_id
+                    services.set_requester(req, contact_id=contact_id, **requester)
+                elif contact_id is None:
+                    req.requester = None
+                else:
+                    services.set_requester(req, contact_id=contact_id)
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Request %(reference)s saved.", reference=req.reference), "success")
+            return redirect(url_for("a2i.detail", request_id=req.id))
+    failed = bool(form.errors or form.form_errors)
+    return render_template("a2i_requests/form.html", form=form, req=req), 422 if failed else 200
 
 
 # --- detail -----------------------------------------------------------------------------------
@@ -238,7 +288,8 @@ def _render_detail(req: InfoRequest, correspondence_form=None, attachment_form=N
     correspondence_form.file.description = attachment_form.file.description = hint
     return render_template(
         "a2i_requests/detail.html", req=req, days=days, holidays=holidays, ground=ground,
-        show_requester=can_see_requester(req), transitions=services.allowed_transitions(req),
+        show_requester=can_see_requester(req), requester_name=requester_name(req, current_locale()),
+        transitions=services.allowed_transitions(req),
         correspondence_form=correspondence_form, attachment_form=attachment_form, locale=current_locale()), status
 
 
@@ -407,3 +458,32 @@ def search_requests(query: str) -> list[SearchHit]:
         InfoRequest.id.desc()).limit(20)).scalars()
     return [SearchHit(title=f"{req.reference} · {req.subject}", url=url_for("a2i.detail", request_id=req.id),
                       kind=_("Information request"), snippet=str(req.status.label)) for req in rows]
+
+
+# --- where a contact appears (samaki_contact_links) -------------------------------------------
+
+def _request_url(req: InfoRequest) -> str:
+    try:
+        return url_for("a2i.detail", request_id=req.id)
+    except Exception:   # outside a tenant's request (a command merging contacts): no address to give
+        return ""
+
+
+def contact_links(contact: Contact) -> list:
+    """One ContactLink per request the contact asked, in one query, with the free text and files an
+    erasure must review because they may name the person (the question, correspondence, attachments)."""
+    from core.plugins import ContactLink
+    requests = db.session.execute(
+        select(InfoRequest).where(InfoRequest.requester_contact_id == contact.id)
+        .options(joinedload(InfoRequest.correspondence), joinedload(InfoRequest.attachments))
+        .order_by(InfoRequest.id)).unique().scalars().all()
+    links = []
+    for req in requests:
+        review = [_("Question of %(reference)s: %(text)s", reference=req.reference, text=req.question)]
+        review += [_("Correspondence of %(day)s: %(summary)s", day=entry.occurred_on.isoformat(),
+                     summary=entry.summary) for entry in req.correspondence if entry.summary]
+        review += [_("File: %(name)s", name=file.display_name) for file in req.attachments]
+        links.append(ContactLink(record=req, attribute="requester_contact_id", role=_l("Requester"),
+                                 title=f"{req.reference} · {req.subject}", url=_request_url(req),
+                                 review_on_erasure=tuple(review)))
+    return links

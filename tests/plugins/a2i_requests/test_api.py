@@ -11,8 +11,9 @@ from core.auth.tokens import issue_token
 from core.extensions import db
 from core.models import AuditEvent, Membership, Role
 from core.tenancy import tenant_scope
+from core.registers.models import Institution, InstitutionKind
 from plugins.a2i_requests import services
-from plugins.a2i_requests.models import BodyKind, InfoRequest, PublicBody, RequestEvent, RequestStatus
+from plugins.a2i_requests.models import InfoRequest, RequestEvent, RequestStatus
 from tests.helpers import StatementCounter, make_member
 
 S = RequestStatus
@@ -108,7 +109,7 @@ def test_another_tenants_request_is_not_found(client, tenant, other_tenant, mini
 
 def test_another_tenants_private_body_is_not_found(client, tenant, other_tenant, staff_auth):
     with tenant_scope(other_tenant.id):
-        body = PublicBody(code="PRIV", kind=BodyKind.OTHER, name_en="Their own office", name_km="")
+        body = Institution(code="PRIV", kind=InstitutionKind.OTHER, name_en="Their own office", name_km="")
         db.session.add(body)
         db.session.commit()
     assert client.get(api(tenant, f"/bodies/{body.id}"), headers=staff_auth).status_code == 404

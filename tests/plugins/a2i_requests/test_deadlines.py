@@ -9,8 +9,9 @@ import pytest
 from core.errors import DomainError
 from core.extensions import db
 from core.tenancy import tenant_scope
+from core.registers.models import ClosureDay
 from plugins.a2i_requests import services
-from plugins.a2i_requests.models import ClosureDay, DueRule, InitialReply, RequestStatus
+from plugins.a2i_requests.models import DueRule, InitialReply, RequestStatus
 
 S = RequestStatus
 MONDAY = date(2026, 7, 6)   # no public holiday in July 2026

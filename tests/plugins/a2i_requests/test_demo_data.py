@@ -7,9 +7,9 @@ from core.extensions import db
 from core.models import Role
 from core.tenancy import tenant_scope
 from plugins.a2i_requests import services
+from core.registers.models import AgeGroup, ClosureDay, Institution, Sex
 from plugins.a2i_requests.demo import load_demo_data
-from plugins.a2i_requests.models import (AgeGroup, ClosureDay, Correspondence, InfoRequest, PublicBody,
-                                         RequesterSex, RequestEvent, RequestStatus)
+from plugins.a2i_requests.models import Correspondence, InfoRequest, RequestEvent, RequestStatus
 from tests.helpers import make_member
 
 
@@ -22,7 +22,7 @@ def load(tenant):
 def counts(tenant) -> tuple[int, ...]:
     with tenant_scope(tenant.id):
         return tuple(db.session.scalar(select(func.count()).select_from(model))
-                     for model in (InfoRequest, RequestEvent, Correspondence, ClosureDay, PublicBody))
+                     for model in (InfoRequest, RequestEvent, Correspondence, ClosureDay, Institution))
 
 
 def demo_requests(tenant) -> list[InfoRequest]:
@@ -49,9 +49,9 @@ def test_demo_requests_cover_at_least_eight_states_and_every_state(tenant):
 def test_demo_requesters_are_about_half_women_with_youth_and_protected_people(tenant):
     load(tenant)
     requests = demo_requests(tenant)
-    women = sum(req.requester_sex == RequesterSex.FEMALE for req in requests)
+    women = sum(req.requester_sex == Sex.FEMALE for req in requests)
     assert abs(women - len(requests) / 2) <= 1
-    assert any(req.requester_age_group == AgeGroup.YOUTH for req in requests)
+    assert any(req.requester_age_group == AgeGroup.FROM_18_TO_30 for req in requests)
     assert 1 <= sum(req.protected_requester for req in requests) <= 5
     assert sum(req.published_at is not None for req in requests) == 1
     assert not any(req.protected_requester and req.published_at for req in requests)

@@ -1,29 +1,30 @@
-"""The public-bodies register: the seed, what each tenant sees, and CSV import/export."""
+"""The public bodies A2I requests are sent to, from the core institutions register: the seed, what
+each tenant sees, and CSV import/export."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from core.extensions import db
 from core.tenancy import tenant_scope
-from plugins.a2i_requests.bodies import (CSV_FIELDS, export_csv, get_visible_body, import_csv, seed_public_bodies,
-                                         visible_bodies)
-from plugins.a2i_requests.models import BodyKind, PublicBody
+from core.registers.institutions import (CSV_FIELDS, export_csv, get_visible_institution, import_csv,
+                                         seed_institutions, visible_institutions)
+from core.registers.models import Institution, InstitutionKind
 
 HEADER = ",".join(CSV_FIELDS)
 
 
-def body_by_code(code: str, owner_tenant_id: int | None = None) -> PublicBody:
-    return db.session.scalars(select(PublicBody).where(
-        PublicBody.code == code, PublicBody.owner_tenant_id.is_(owner_tenant_id) if owner_tenant_id is None
-        else PublicBody.owner_tenant_id == owner_tenant_id)).one()
+def body_by_code(code: str, owner_tenant_id: int | None = None) -> Institution:
+    return db.session.scalars(select(Institution).where(
+        Institution.code == code, Institution.owner_tenant_id.is_(owner_tenant_id) if owner_tenant_id is None
+        else Institution.owner_tenant_id == owner_tenant_id)).one()
 
 
 def count_bodies(*criteria) -> int:
-    return db.session.scalar(select(func.count(PublicBody.id)).where(*criteria))
+    return db.session.scalar(select(func.count(Institution.id)).where(*criteria))
 
 
-def add_body(code: str, kind: BodyKind = BodyKind.OTHER, owner_tenant_id: int | None = None, **fields) -> PublicBody:
-    body = PublicBody(code=code, kind=kind, name_en=fields.pop("name_en", code), owner_tenant_id=owner_tenant_id,
+def add_body(code: str, kind: InstitutionKind = InstitutionKind.OTHER, owner_tenant_id: int | None = None, **fields) -> Institution:
+    body = Institution(code=code, kind=kind, name_en=fields.pop("name_en", code), owner_tenant_id=owner_tenant_id,
                       **fields)
     db.session.add(body)
     db.session.commit()
@@ -31,25 +32,25 @@ def add_body(code: str, kind: BodyKind = BodyKind.OTHER, owner_tenant_id: int | 
 
 
 def test_seed_creates_the_capital_and_24_provinces(app):
-    seed_public_bodies()
+    seed_institutions()
     db.session.commit()
-    assert count_bodies(PublicBody.kind == BodyKind.PROVINCE) == 25
+    assert count_bodies(Institution.kind == InstitutionKind.PROVINCE) == 25
     assert body_by_code("KH-12").name_en == "Phnom Penh Capital"
     assert body_by_code("KH-7").name_en == "Kampot Province"
 
 
 def test_seed_marks_exactly_20_ncdd_member_ministries(app):
-    seed_public_bodies()
-    members = db.session.scalars(select(PublicBody).where(PublicBody.ncdd_member.is_(True))).all()
+    seed_institutions()
+    members = db.session.scalars(select(Institution).where(Institution.ncdd_member.is_(True))).all()
     assert len(members) == 20
-    assert {body.kind for body in members} == {BodyKind.MINISTRY}
+    assert {body.kind for body in members} == {InstitutionKind.MINISTRY}
     assert {"MOINT", "MEF", "MOI", "MOWA"} <= {body.code for body in members}
 
 
 def test_seeding_twice_creates_nothing_new(app):
-    first = seed_public_bodies()
+    first = seed_institutions()
     db.session.commit()
-    second = seed_public_bodies()
+    second = seed_institutions()
     db.session.commit()
     assert first == count_bodies() > 70
     assert second == 0
@@ -57,24 +58,24 @@ def test_seeding_twice_creates_nothing_new(app):
 
 
 def test_seeding_again_keeps_an_operators_edits(app):
-    seed_public_bodies()
+    seed_institutions()
     body_by_code("MOI").phone = "023 000 000"
     db.session.commit()
-    seed_public_bodies()
+    seed_institutions()
     db.session.commit()
     assert body_by_code("MOI").phone == "023 000 000"
 
 
 def test_seeded_bodies_carry_khmer_names(app):
-    seed_public_bodies()
+    seed_institutions()
     assert body_by_code("MOI").name_en == "Ministry of Information"
     assert body_by_code("MOI").name_km == "ក្រសួងព័ត៌មាន"
     assert body_by_code("KH-12").name_km == "រាជធានីភ្នំពេញ"
-    assert count_bodies(PublicBody.name_km == "") == 0
+    assert count_bodies(Institution.name_km == "") == 0
 
 
 def test_district_commune_and_office_point_to_their_province(app):
-    seed_public_bodies()
+    seed_institutions()
     db.session.commit()
     kampot = body_by_code("KH-7")
     assert kampot.province_id is None
@@ -85,40 +86,40 @@ def test_district_commune_and_office_point_to_their_province(app):
 
 
 def test_seeded_rows_are_shared(app):
-    seed_public_bodies()
-    assert count_bodies(PublicBody.owner_tenant_id.is_not(None)) == 0
+    seed_institutions()
+    assert count_bodies(Institution.owner_tenant_id.is_not(None)) == 0
 
 
 def test_tenant_sees_shared_and_own_private_bodies_but_not_another_tenants(tenant, other_tenant):
-    add_body("MOI", BodyKind.MINISTRY, name_en="Ministry of Information")
+    add_body("MOI", InstitutionKind.MINISTRY, name_en="Ministry of Information")
     add_body("KAMPOT-CBO-DESK", owner_tenant_id=tenant.id)
     add_body("BTB-YOUTH-DESK", owner_tenant_id=other_tenant.id)
     with tenant_scope(tenant.id):
-        codes = [body.code for body in db.session.scalars(visible_bodies())]
+        codes = [body.code for body in db.session.scalars(visible_institutions())]
     assert codes == ["MOI", "KAMPOT-CBO-DESK"]
 
 
 def test_outside_a_tenant_only_the_shared_register_is_visible(tenant):
-    add_body("MOI", BodyKind.MINISTRY)
+    add_body("MOI", InstitutionKind.MINISTRY)
     add_body("KAMPOT-CBO-DESK", owner_tenant_id=tenant.id)
-    assert [body.code for body in db.session.scalars(visible_bodies())] == ["MOI"]
+    assert [body.code for body in db.session.scalars(visible_institutions())] == ["MOI"]
 
 
 def test_visible_bodies_are_ordered_by_kind_then_name(app):
-    add_body("KH-7", BodyKind.PROVINCE, name_en="Kampot Province")
-    add_body("MOI", BodyKind.MINISTRY, name_en="Ministry of Information")
-    add_body("MEF", BodyKind.MINISTRY, name_en="Ministry of Economy and Finance")
-    assert [body.code for body in db.session.scalars(visible_bodies())] == ["MEF", "MOI", "KH-7"]
+    add_body("KH-7", InstitutionKind.PROVINCE, name_en="Kampot Province")
+    add_body("MOI", InstitutionKind.MINISTRY, name_en="Ministry of Information")
+    add_body("MEF", InstitutionKind.MINISTRY, name_en="Ministry of Economy and Finance")
+    assert [body.code for body in db.session.scalars(visible_institutions())] == ["MEF", "MOI", "KH-7"]
 
 
 def test_get_visible_body_hides_another_tenants_private_body(tenant, other_tenant):
-    shared = add_body("MOI", BodyKind.MINISTRY)
+    shared = add_body("MOI", InstitutionKind.MINISTRY)
     mine = add_body("KAMPOT-CBO-DESK", owner_tenant_id=tenant.id)
     theirs = add_body("BTB-YOUTH-DESK", owner_tenant_id=other_tenant.id)
     with tenant_scope(tenant.id):
-        assert get_visible_body(shared.id) is shared
-        assert get_visible_body(mine.id) is mine
-        assert get_visible_body(theirs.id) is None
+        assert get_visible_institution(shared.id) is shared
+        assert get_visible_institution(mine.id) is mine
+        assert get_visible_institution(theirs.id) is None
 
 
 def test_import_reports_a_bad_kind_with_its_line_number_and_writes_nothing(app):
@@ -184,37 +185,31 @@ def test_import_sets_province_through_parents_given_in_the_same_file(app):
 
 
 def test_export_then_import_recreates_the_same_register(app):
-    seed_public_bodies()
+    seed_institutions()
     db.session.commit()
-    exported = export_csv(db.session.scalars(visible_bodies()))
-    db.session.execute(PublicBody.__table__.update().values(parent_id=None, province_id=None))
-    db.session.execute(PublicBody.__table__.delete())
+    exported = export_csv(db.session.scalars(visible_institutions()))
+    db.session.execute(Institution.__table__.update().values(parent_id=None, province_id=None))
+    db.session.execute(Institution.__table__.delete())
     db.session.commit()
 
     result = import_csv(exported)
     db.session.commit()
     assert result.errors == []
     assert result.created == 80
-    assert export_csv(db.session.scalars(visible_bodies())) == exported
+    assert export_csv(db.session.scalars(visible_institutions())) == exported
     assert body_by_code("KH-2-BATTAMBANG-SVAY-POR").province_id == body_by_code("KH-2").id
 
 
 def test_reimporting_an_export_changes_nothing(app):
-    seed_public_bodies()
+    seed_institutions()
     db.session.commit()
-    exported = export_csv(db.session.scalars(visible_bodies()))
+    exported = export_csv(db.session.scalars(visible_institutions()))
     result = import_csv(exported)
     assert (result.created, result.updated, result.errors) == (0, 0, [])
 
 
-def test_export_writes_the_header_and_parent_codes(app):
-    seed_public_bodies()
-    lines = export_csv([body_by_code("KH-7-KAMPOT")]).splitlines()
-    assert lines == [HEADER, "KH-7-KAMPOT,district,KH-7,Kampot Municipality,ក្រុងកំពត,false,,,"]
-
-
 def test_tenant_cannot_overwrite_a_shared_body_through_import(tenant):
-    add_body("MOI", BodyKind.MINISTRY, name_en="Ministry of Information")
+    add_body("MOI", InstitutionKind.MINISTRY, name_en="Ministry of Information")
     with tenant_scope(tenant.id):
         result = import_csv(HEADER + "\nMOI,ministry,,Ministry of Propaganda,,,,,\n")
     db.session.commit()
@@ -226,7 +221,7 @@ def test_tenant_cannot_overwrite_a_shared_body_through_import(tenant):
 
 
 def test_tenant_import_adds_private_bodies_under_shared_ones(tenant, other_tenant):
-    add_body("KH-7", BodyKind.PROVINCE, name_en="Kampot Province")
+    add_body("KH-7", InstitutionKind.PROVINCE, name_en="Kampot Province")
     with tenant_scope(tenant.id):
         result = import_csv(HEADER + "\nKAMPOT-CBO-DESK,one_window_office,KH-7,Kampot CBO desk,,,,,\n")
         db.session.commit()
@@ -234,7 +229,7 @@ def test_tenant_import_adds_private_bodies_under_shared_ones(tenant, other_tenan
     assert result.created == 1
     assert desk.parent_id == desk.province_id == body_by_code("KH-7").id
     with tenant_scope(other_tenant.id):
-        assert get_visible_body(desk.id) is None
+        assert get_visible_institution(desk.id) is None
 
 
 def test_a_tenant_import_cannot_use_another_tenants_private_body_as_parent(tenant, other_tenant):

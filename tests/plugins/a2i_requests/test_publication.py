@@ -8,8 +8,9 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import AuditEvent
 from core.tenancy import tenant_scope
+from core.registers.models import Institution, InstitutionKind
 from plugins.a2i_requests import services
-from plugins.a2i_requests.models import BodyKind, InfoRequest, PublicBody, RequestStatus
+from plugins.a2i_requests.models import InfoRequest, RequestStatus
 
 S = RequestStatus
 QUESTION = "How much did the province spend on rural roads in 2025?"
@@ -20,7 +21,8 @@ def make_request(tenant, staff, body, *, published: bool = False, subject: str =
                  **fields) -> int:
     with tenant_scope(tenant.id):
         req = services.create_request(tenant.id, subject=subject, question=QUESTION, body_id=body.id, actor=staff,
-                                      requester_name="Sokha Chan", requester_contact="012 345 678", **fields)
+                                      requester_name="Sokha Chan", requester_contact="012 345 678",
+                                      consent_recorded=True, **fields)
         services.transition(req, S.SUBMITTED, actor=staff, on=date(2026, 8, 3))
         services.transition(req, S.ANSWERED_FULL, actor=staff, on=date(2026, 8, 5),
                             disclosed_summary="Spending table for 2025, by commune")
@@ -104,7 +106,7 @@ def test_public_list_needs_no_login_and_lists_only_published_requests(app, tenan
 
 
 def test_public_list_searches_by_body_name_and_status(app, tenant, staff, ministry):
-    health = PublicBody(code="MOH", kind=BodyKind.MINISTRY, name_en="Ministry of Health")
+    health = Institution(code="MOH", kind=InstitutionKind.MINISTRY, name_en="Ministry of Health")
     db.session.add(health)
     db.session.commit()
     make_request(tenant, staff, ministry, published=True, subject="Information request")

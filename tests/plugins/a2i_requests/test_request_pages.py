@@ -130,8 +130,12 @@ def test_created_request_is_a_draft_with_its_details(staff_client, tenant, staff
     assert response.status_code == 200 and "saved as a draft" in response.text
     with tenant_scope(tenant.id):
         req = db.session.execute(select(InfoRequest)).scalar_one()
-        assert (req.status, req.channel.value, req.tag_list, req.requester_name, req.assignee_id) == (
-            S.DRAFT, "email", ["budget", "roads"], "Sok Dara", staff.id)
+        assert (req.status, req.channel.value, req.tag_list, req.assignee_id) == (
+            S.DRAFT, "email", ["budget", "roads"], staff.id)
+        contact = req.requester
+        assert (contact.name_latin, contact.sex.value, contact.age_group.value, contact.protected) == (
+            "Sok Dara", "female", "18_30", False)
+        assert contact.consent_on is not None
 
 
 # --- protected requester ----------------------------------------------------------------------

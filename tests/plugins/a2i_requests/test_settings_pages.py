@@ -10,7 +10,8 @@ from core.extensions import db
 from core.models import AuditEvent
 from core.tenancy import tenant_scope
 from plugins.a2i_requests import services
-from plugins.a2i_requests.models import BodyKind, ClosureDay, DeadlineRules, ExemptionGround, PublicBody
+from core.registers.models import ClosureDay, Institution, InstitutionKind
+from plugins.a2i_requests.models import DeadlineRules, ExemptionGround
 
 PERIODS = {"initial_reply_days": "5", "initial_reply_kind": "working", "information_days": "15",
            "information_kind": "working", "extension_cap_days": "40", "extension_cap_kind": "working"}
@@ -20,8 +21,8 @@ def settings_url(tenant, path=""):
     return f"/t/{tenant.slug}/a2i/settings{path}"
 
 
-def add_shared_body() -> PublicBody:
-    body = PublicBody(code="MOI", kind=BodyKind.MINISTRY, name_en="Ministry of Information", name_km="ក្រសួងព័ត៌មាន")
+def add_shared_body() -> Institution:
+    body = Institution(code="MOI", kind=InstitutionKind.MINISTRY, name_en="Ministry of Information", name_km="ក្រសួងព័ត៌មាន")
     db.session.add(body)
     db.session.commit()
     return body
@@ -70,31 +71,17 @@ def test_text_instead_of_days_shows_an_error_next_to_the_field(admin_client, ten
     assert 'aria-invalid="true"' in response.text and 'id="extension_cap_days-error"' in response.text
 
 
-def test_admin_adds_and_removes_a_closure_day(admin_client, tenant):
-    response = admin_client.post(settings_url(tenant, "/closure-days"),
-                                 data={"day": "2026-04-20", "label": "Provincial office closed"}, follow_redirects=True)
-    assert "Provincial office closed" in response.text
+def test_settings_page_sends_closure_days_to_the_core_calendar(admin_client, tenant):
+    page = admin_client.get(settings_url(tenant)).text
+    assert f'href="/t/{tenant.slug}/calendar/"' in page
+    assert 'name="day"' not in page
+
+
+def test_a_closure_day_of_the_core_calendar_is_not_a_working_day_for_a2i(tenant):
     with tenant_scope(tenant.id):
-        closure = db.session.scalar(select(ClosureDay))
-        assert closure.day == date(2026, 4, 20)
+        db.session.add(ClosureDay(tenant_id=tenant.id, day=date(2026, 4, 20), label="Provincial office closed"))
+        db.session.commit()
         assert not services.calendar_for(tenant.id).is_working_day(date(2026, 4, 20))   # a Monday
-    admin_client.post(settings_url(tenant, f"/closure-days/{closure.id}/remove"))
-    with tenant_scope(tenant.id):
-        assert db.session.scalar(select(ClosureDay)) is None
-        assert services.calendar_for(tenant.id).is_working_day(date(2026, 4, 20))
-
-
-def test_the_same_closure_day_twice_is_a_field_error(admin_client, tenant):
-    admin_client.post(settings_url(tenant, "/closure-days"), data={"day": "2026-04-20"})
-    response = admin_client.post(settings_url(tenant, "/closure-days"), data={"day": "2026-04-20"})
-    assert response.status_code == 422
-    assert "This day is already a closure day." in response.text
-
-
-def test_a_closure_day_without_a_valid_date_is_a_field_error(admin_client, tenant):
-    response = admin_client.post(settings_url(tenant, "/closure-days"), data={"day": "20/04/2026"})
-    assert response.status_code == 422
-    assert "Give the date in the form YYYY-MM-DD." in response.text
 
 
 def test_admin_adds_a_ground_and_a_duplicate_code_is_refused(admin_client, tenant):
@@ -117,12 +104,12 @@ def test_switched_off_ground_can_no_longer_be_chosen(admin_client, tenant):
         assert services.active_ground(tenant.id, "personal_privacy") is not None
 
 
-def test_another_tenants_closure_day_cannot_be_removed(admin_client, tenant, other_tenant):
+def test_the_old_closure_day_address_removes_nothing(admin_client, tenant, other_tenant):
     with tenant_scope(other_tenant.id):
         closure = ClosureDay(tenant_id=other_tenant.id, day=date(2026, 5, 1), label="Theirs")
         db.session.add(closure)
         db.session.commit()
         closure_id = closure.id
-    assert admin_client.post(settings_url(tenant, f"/closure-days/{closure_id}/remove")).status_code == 404
+    assert admin_client.post(settings_url(tenant, f"/closure-days/{closure_id}/remove")).status_code == 302
     with tenant_scope(other_tenant.id):
         assert db.session.get(ClosureDay, closure_id) is not None

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import SharedRecord, WorkingGroup, WorkingGroupMember
 from core.tenancy import tenant_scope
+from core.registers.models import Institution, InstitutionKind
 from plugins.a2i_requests import services
-from plugins.a2i_requests.models import BodyKind, PublicBody, RequestStatus
+from plugins.a2i_requests.models import RequestStatus
 from tests.helpers import login, make_member
 
 
@@ -26,7 +27,7 @@ def a2iwg(tenant, other_tenant):
 
 @pytest.fixture
 def request_with_requester(tenant, staff):
-    body = PublicBody(code="MOI", kind=BodyKind.MINISTRY, name_en="Ministry of Information", name_km="ក្រសួងព័ត៌មាន")
+    body = Institution(code="MOI", kind=InstitutionKind.MINISTRY, name_en="Ministry of Information", name_km="ក្រសួងព័ត៌មាន")
     db.session.add(body)
     db.session.commit()
     with tenant_scope(tenant.id):

@@ -10,40 +10,42 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import AuditEvent, Membership, Role
 from core.tenancy import tenant_scope
+from core.registers.models import Institution, InstitutionKind
 from plugins.a2i_requests import reports, services, statistics
-from plugins.a2i_requests.models import BodyKind, PublicBody, RequestStatus
+from plugins.a2i_requests.models import RequestStatus
 from tests.helpers import StatementCounter, make_member, statements_for
 
 S = RequestStatus
 MONDAY = date(2026, 8, 3)   # a week without holidays: the initial reply is due on 10 August
 
 
-def add_body(code: str, kind: BodyKind, name: str, **fields) -> PublicBody:
-    body = PublicBody(code=code, kind=kind, name_en=name, name_km="", **fields)
+def add_body(code: str, kind: InstitutionKind, name: str, **fields) -> Institution:
+    body = Institution(code=code, kind=kind, name_en=name, name_km="", **fields)
     db.session.add(body)
     db.session.commit()
     return body
 
 
 @pytest.fixture
-def bodies(app) -> dict[str, PublicBody]:
-    kampot = add_body("KPT", BodyKind.PROVINCE, "Kampot Province")
-    takeo = add_body("TKO", BodyKind.PROVINCE, "Takeo Province")
+def bodies(app) -> dict[str, Institution]:
+    kampot = add_body("KPT", InstitutionKind.PROVINCE, "Kampot Province")
+    takeo = add_body("TKO", InstitutionKind.PROVINCE, "Takeo Province")
     return {
-        "moi": add_body("MOI", BodyKind.MINISTRY, "Ministry of Information", ncdd_member=True),
-        "moh": add_body("MOH", BodyKind.MINISTRY, "Ministry of Health", ncdd_member=False),
+        "moi": add_body("MOI", InstitutionKind.MINISTRY, "Ministry of Information", ncdd_member=True),
+        "moh": add_body("MOH", InstitutionKind.MINISTRY, "Ministry of Health", ncdd_member=False),
         "kampot": kampot,
         "takeo": takeo,
-        "teuk_chhou": add_body("TCH", BodyKind.DISTRICT, "Teuk Chhou District", province_id=kampot.id,
+        "teuk_chhou": add_body("TCH", InstitutionKind.DISTRICT, "Teuk Chhou District", province_id=kampot.id,
                                parent_id=kampot.id),
-        "bati": add_body("BTI", BodyKind.DISTRICT, "Bati District", province_id=takeo.id, parent_id=takeo.id),
+        "bati": add_body("BTI", InstitutionKind.DISTRICT, "Bati District", province_id=takeo.id, parent_id=takeo.id),
     }
 
 
 def make_request(tenant, actor, body, submitted_on=MONDAY, *steps, subject="Road budget"):
     """A request submitted on `submitted_on`, then moved through (status, date, details) steps."""
     req = services.create_request(tenant.id, subject=subject, question="What was spent on roads in 2025?",
-                                  body_id=body.id, actor=actor, requester_name="Sokha Chan")
+                                  body_id=body.id, actor=actor, requester_name="Sokha Chan",
+                                  consent_recorded=True)
     services.transition(req, S.SUBMITTED, actor=actor, on=submitted_on)
     for status, on, details in steps:
         services.transition(req, status, actor=actor, on=on, **details)
@@ -144,7 +146,7 @@ def test_another_tenants_requests_are_never_counted(tenant, other_tenant, staff,
         db.session.commit()
     with tenant_scope(tenant.id):
         mine = statistics.statistics_table("body")[1]
-        ministries = statistics.active_disclosers(date(2026, 8, 1), date(2026, 8, 31), BodyKind.MINISTRY)
+        ministries = statistics.active_disclosers(date(2026, 8, 1), date(2026, 8, 31), InstitutionKind.MINISTRY)
     with tenant_scope(other_tenant.id):
         theirs = statistics.statistics_table("body")[1]
     assert (mine.requests, theirs.requests) == (4, 1)
@@ -286,7 +288,7 @@ def test_active_disclosers_count_on_time_answers_in_the_period_only(tenant, staf
         make_request(tenant, staff, bodies["kampot"], MONDAY, answered_full(date(2026, 8, 5)))     # a province
         make_request(tenant, staff, bodies["moi"], date(2026, 7, 6), answered_full(date(2026, 7, 7)))  # July
         db.session.commit()
-        august_districts = statistics.active_disclosers(date(2026, 8, 1), date(2026, 8, 31), BodyKind.DISTRICT)
+        august_districts = statistics.active_disclosers(date(2026, 8, 1), date(2026, 8, 31), InstitutionKind.DISTRICT)
         august_ministries = statistics.active_disclosers(date(2026, 8, 1), date(2026, 8, 31), "ministry")
         july_ministries = statistics.active_disclosers(date(2026, 7, 1), date(2026, 7, 31), "ministry")
     assert (august_districts, august_ministries, july_ministries) == (1, 0, 1)

@@ -11,9 +11,9 @@ from core.errors import DomainError
 from core.extensions import db
 from core.models import AuditEvent, User
 from core.tenancy import tenant_scope
+from core.registers.models import Institution, InstitutionKind
 from plugins.a2i_requests import services
-from plugins.a2i_requests.models import (BodyKind, ComplaintOutcome, ExemptionGround, InitialReply, PublicBody,
-                                         RequestStatus)
+from plugins.a2i_requests.models import ComplaintOutcome, ExemptionGround, InitialReply, RequestStatus
 from tests.helpers import make_tenant
 
 S = RequestStatus
@@ -153,7 +153,7 @@ def test_default_exemption_grounds_are_created_once_with_khmer_labels(tenant):
 
 
 def test_transfer_names_the_receiving_body(tenant, staff, ministry):
-    province = PublicBody(code="KAMPOT", kind=BodyKind.PROVINCE, name_en="Kampot Provincial Administration")
+    province = Institution(code="KAMPOT", kind=InstitutionKind.PROVINCE, name_en="Kampot Provincial Administration")
     db.session.add(province)
     db.session.commit()
     with tenant_scope(tenant.id):
