@@ -57,7 +57,7 @@ def as_json(data, status: int = 200) -> Response:
 
 
 LIST_SQL = """SELECT r.id, r.reference, r.subject, r.status, r.due_on, b.name_en, u.name
-FROM a2i_request r JOIN a2i_public_body b ON b.id = r.body_id LEFT JOIN core_user u ON u.id = r.assignee_id
+FROM a2i_request r JOIN core_institution b ON b.id = r.body_id LEFT JOIN core_user u ON u.id = r.assignee_id
 WHERE r.tenant_id = %s {where} ORDER BY {order} LIMIT %s OFFSET %s"""
 LIST_ORDER = {"due_on": "r.due_on ASC NULLS LAST, r.id DESC", "-reference": "r.reference DESC, r.id DESC"}
 
@@ -67,7 +67,7 @@ def dashboard(slug: str) -> str:
     tid = tenant_id(slug)
     today = date.today()
     top = rows("""SELECT r.reference, r.subject, b.name_en, r.due_on FROM a2i_request r
-                  JOIN a2i_public_body b ON b.id = r.body_id
+                  JOIN core_institution b ON b.id = r.body_id
                   WHERE r.tenant_id = %s AND r.due_on IS NOT NULL AND r.due_on < %s AND r.status = ANY(%s)
                   ORDER BY r.due_on, r.id LIMIT 5""", tid, today, list(OPEN))
     total = rows("""SELECT count(*) FROM a2i_request r WHERE r.tenant_id = %s AND r.due_on IS NOT NULL
@@ -90,7 +90,7 @@ def request_list(slug: str) -> str:
 @app.get("/t/<slug>/a2i/requests/<int:request_id>")
 def detail(slug: str, request_id: int) -> str:
     tid = tenant_id(slug)
-    found = rows("""SELECT r.*, b.name_en, u.name FROM a2i_request r JOIN a2i_public_body b ON b.id = r.body_id
+    found = rows("""SELECT r.*, b.name_en, u.name FROM a2i_request r JOIN core_institution b ON b.id = r.body_id
                     LEFT JOIN core_user u ON u.id = r.assignee_id WHERE r.tenant_id = %s AND r.id = %s""",
                  tid, request_id)
     if not found:
@@ -130,12 +130,11 @@ def api_create(slug: str) -> Response:
                           RETURNING last_number""", (tid, year))
         reference = f"A2I-{year}-{cursor.fetchone()[0]:04d}"
         cursor.execute("""INSERT INTO a2i_request (tenant_id, reference, subject, question, body_id, channel, status,
-                          tags, requester_name, requester_contact, consent_recorded, requester_sex,
-                          requester_age_group, protected_requester, receipt_number, fee_amount, fee_waived,
+                          tags, receipt_number, fee_amount, fee_waived,
                           extension_reason, was_extended, was_transferred, exemption_ground_code, complained,
                           disclosed_summary, created_at, updated_at)
-                          VALUES (%s, %s, %s, %s, %s, 'letter', 'draft', '', '', '', false, 'not_recorded',
-                          'not_recorded', false, '', '', false, '', false, false, '', false, '', now(), now())
+                          VALUES (%s, %s, %s, %s, %s, 'letter', 'draft', '', '', '', false, '', false, false, '',
+                          false, '', now(), now())
                           RETURNING id""",
                        (tid, reference, payload["subject"], payload["question"], payload["body_id"]))
         new_id = cursor.fetchone()[0]
@@ -150,7 +149,7 @@ def statistics(slug: str) -> str:
         sum(CASE WHEN r.was_extended THEN 1 ELSE 0 END), sum(CASE WHEN r.was_transferred THEN 1 ELSE 0 END),
         sum(CASE WHEN r.on_time THEN 1 ELSE 0 END), sum(CASE WHEN r.complained THEN 1 ELSE 0 END),
         avg(r.working_days_to_answer)"""
-    base = "FROM a2i_request r JOIN a2i_public_body b ON b.id = r.body_id WHERE r.submitted_on IS NOT NULL AND r.tenant_id = %s"
+    base = "FROM a2i_request r JOIN core_institution b ON b.id = r.body_id WHERE r.submitted_on IS NOT NULL AND r.tenant_id = %s"
     by_body = rows(f"SELECT b.id, b.name_en, b.name_km, {aggregates} {base} GROUP BY b.id, b.name_en, b.name_km", tid)
     # The same two "answer times" reads the app does for its medians (ordered rows into Python).
     days = rows(f"SELECT b.id, r.working_days_to_answer {base} AND r.working_days_to_answer IS NOT NULL "

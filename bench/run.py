@@ -155,13 +155,13 @@ def facts(database_url: str) -> dict:
             return connection.execute(sql, params).fetchone()[0]
         tenant = one("SELECT id FROM core_tenant WHERE slug = %s", SLUG)
         counts = {table: one(f"SELECT count(*) FROM {table}") for table in (
-            "core_tenant", "core_user", "core_membership", "a2i_public_body", "a2i_request", "a2i_request_event",
+            "core_tenant", "core_user", "core_membership", "core_institution", "core_contact", "a2i_request", "a2i_request_event",
             "a2i_correspondence", "core_audit_event")}
         counts["a2i_request (bench-large)"] = one("SELECT count(*) FROM a2i_request WHERE tenant_id = %s", tenant)
         detail = one("""SELECT r.id FROM a2i_request r WHERE r.tenant_id = %s AND r.status = 'closed'
                         AND (SELECT count(*) FROM a2i_request_event e WHERE e.request_id = r.id) >= 4
                         ORDER BY r.id LIMIT 1 OFFSET 1000""", tenant)
-        body = one("SELECT min(id) FROM a2i_public_body WHERE owner_tenant_id IS NULL")
+        body = one("SELECT min(id) FROM core_institution WHERE owner_tenant_id IS NULL")
         closed = one("SELECT count(*) FROM a2i_request WHERE tenant_id = %s AND status = 'closed'", tenant)
         last_request = one("SELECT coalesce(max(id), 0) FROM a2i_request")
     return {"tenant_id": tenant, "counts": counts, "detail_id": detail, "body_id": body, "closed": closed,

@@ -302,6 +302,23 @@ class Seeder:
             writer.add("a2i_request_counter", dict(id=self.next_id("counter"), tenant_id=tenant_id, year=year,
                                                    last_number=last))
 
+    def write_requester(self, writer: RowWriter, plan: TenantPlan, day: date) -> int:
+        """The request's requester as a person contact of the tenant (written before the request)."""
+        from core.registers import matching
+        rng = self.rng
+        contact_id = self.next_id("contact")
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        phone = f"0{rng.randrange(10**8, 10**9)}"
+        writer.add("core_contact", dict(
+            id=contact_id, tenant_id=plan.id, kind="person", name_latin=name, phone=phone,
+            match_name=matching.name_key("", name), match_phone=matching.phone_key(phone),
+            sex=weighted(rng, [("female", 45), ("male", 45), ("other", 2), ("not_recorded", 8)]),
+            age_group=weighted(rng, [("under_18", 3), ("18_30", 40), ("31_59", 45), ("60_plus", 7),
+                                     ("not_recorded", 5)]),
+            protected=rng.random() < 0.05, consent_scope="A2I request", consent_on=day,
+            created_at=self.stamp(day, rng)))
+        return contact_id
+
     def write_request(self, writer: RowWriter, plan: TenantPlan, day: date, body_ids: list[int],
                       counters: dict) -> None:
         rng, days, today = self.rng, self.days, self.today
@@ -319,12 +336,7 @@ class Seeder:
                                                                   ("online", 5), ("phone", 5)]),
             status="draft", tags=", ".join(rng.sample(TAGS, rng.randrange(0, 3))),
             assignee_id=actor if rng.random() < 0.9 else None,
-            requester_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", requester_contact=f"0{rng.randrange(10**8, 10**9)}",
-            consent_recorded=True, requester_sex=weighted(rng, [("female", 45), ("male", 45), ("other", 2),
-                                                                ("not_recorded", 8)]),
-            requester_age_group=weighted(rng, [("under_18", 3), ("18_30", 40), ("31_59", 45), ("60_plus", 7),
-                                               ("not_recorded", 5)]),
-            protected_requester=rng.random() < 0.05, receipt_number="", submitted_on=None, clock_start_on=None,
+            requester_contact_id=self.write_requester(writer, plan, day), receipt_number="", submitted_on=None, clock_start_on=None,
             initial_reply=None, initial_reply_on=None, fee_amount="", fee_accepted_on=None, fee_waived=False,
             extension_reason="", extended_to=None, paused_from=None, clock_paused_on=None, due_on=None,
             due_rule=None, outcome=None, answered_on=None, working_days_to_answer=None, on_time=None,
@@ -538,8 +550,8 @@ def seed(sizes: Sizes, *, seed: int = 42, today: date | None = None, database_ur
     from core.extensions import db
     from core.migrations import upgrade_all
     from core.models import AuditEvent, Tenant
-    from plugins.a2i_requests.bodies import seed_public_bodies
-    from plugins.a2i_requests.models import PublicBody
+    from core.registers.institutions import seed_institutions
+    from core.registers.models import Institution
 
     app = app or make_app(database_url)
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
@@ -549,10 +561,10 @@ def seed(sizes: Sizes, *, seed: int = 42, today: date | None = None, database_ur
         upgrade_all()
         if db.session.execute(select(func.count()).select_from(Tenant)).scalar_one():
             raise SystemExit("The database already has tenants: seed an empty database (or pass --drop).")
-        seed_public_bodies()
+        seed_institutions()
         db.session.commit()
-        body_ids = list(db.session.execute(select(PublicBody.id).where(PublicBody.owner_tenant_id.is_(None))
-                                           .order_by(PublicBody.id)).scalars())
+        body_ids = list(db.session.execute(select(Institution.id).where(Institution.owner_tenant_id.is_(None))
+                                           .order_by(Institution.id)).scalars())
         first_audit_id = (db.session.execute(select(func.max(AuditEvent.id))).scalar() or 0) + 1
         db.session.remove()
 
@@ -570,19 +582,20 @@ def seed(sizes: Sizes, *, seed: int = 42, today: date | None = None, database_ur
                 writer.flush(name)
             say("Requests, events and correspondence…")
             seeder.write_requests(writer, plans, body_ids)
-            for name in ("a2i_request", "a2i_request_event", "a2i_correspondence", "a2i_request_counter"):
+            for name in ("core_contact", "a2i_request", "a2i_request_event", "a2i_correspondence",
+                         "a2i_request_counter"):
                 writer.flush(name)
             say("Audit events…")
             seeder.write_audit(writer, plans, first_audit_id)
             writer.close()
             reset_sequences(connection, ["core_tenant", "core_user", "core_membership", "a2i_deadline_rules",
-                                         "a2i_exemption_ground", "a2i_request", "a2i_request_event",
+                                         "a2i_exemption_ground", "core_contact", "a2i_request", "a2i_request_event",
                                          "a2i_correspondence", "a2i_request_counter", "core_audit_event"])
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))   # visibility map: index-only scans, like a settled DB
         counts = dict(writer.counts)
-        counts["a2i_public_body"] = len(body_ids)
+        counts["core_institution"] = len(body_ids)
         return counts
 
 

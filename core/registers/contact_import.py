@@ -19,7 +19,6 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, select
 
 from core.audit import record_event
-from core.columns import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.registers import matching
@@ -29,6 +28,7 @@ from core.registers.models import (AgeGroup, ConsentMethod, Contact, ContactAffi
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2_000
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024     # an .xlsx is a zip: refuse one that unpacks to far more
+MAX_EMPTY_RUN = 1_000                      # empty rows in a row taken as the end of the data
 KEEP_PENDING = timedelta(days=1)
 # Rows per file. Accepting writes every contact with its audit event in one transaction (about
 # 3 ms a row on SQLite and 10 ms on PostgreSQL when measured): 2,000 rows stay well inside a web
@@ -147,13 +147,17 @@ def read_table(data: bytes) -> Table:
         lines = _xlsx_lines(data)
     else:
         lines = _csv_lines(_decode(data))
-    table = None
+    table, empty_run = None, 0
     for line, cells in lines:
         if table is None:
             table = Table(_header(cells))
             continue
         if not any(cells):
+            empty_run += 1
+            if empty_run > MAX_EMPTY_RUN:   # a formatted but empty sheet may claim a million rows
+                break
             continue
+        empty_run = 0
         if len(table.rows) >= MAX_ROWS:
             raise ImportFileError(_("The file has more than %(n)d rows. Split it into files of at most %(n)d rows.",
                                     n=MAX_ROWS))
@@ -294,7 +298,8 @@ def check_row(cells: dict[str, str], places: dict[str, Place]) -> tuple[dict, li
         if chosen is None and text:
             problems.append(_problem("choice", column=column, value=text,
                                      choices=", ".join(member.value for member in enum)))
-        values[column] = (chosen or default).value if (chosen or default) is not None else None
+        chosen = default if chosen is None else chosen
+        values[column] = chosen.value if chosen is not None else None
 
     birth_year = cells.get("birth_year", "")
     values["birth_year"] = None

@@ -19,7 +19,8 @@ from core.errors import DomainError
 from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import can, require
-from core.registers import contact_export, contact_import
+from core.registers import contact_export, contact_import, contacts
+from core.registers.contact_forms import ContactFilterForm
 from core.registers.contact_import import ALL_OR_NONE, COLUMN_HELP, COLUMNS, VALID_ONLY
 from core.registers.models import Contact, ContactKind
 from core.registers.protection import PROTECTED_PERMISSION, shown_name
@@ -118,7 +119,8 @@ def _render_preview(pending, form: AcceptForm | None = None, status: int = 200):
     return render_template("registers/contact_import/preview.html", pending=pending,
                            counts=contact_import.counts(pending), form=form or AcceptForm(),
                            problem_rows=problem_rows, duplicate_rows=duplicate_rows,
-                           valid_rows=valid_rows[:VALID_ROWS_SHOWN], more_valid=max(0, len(valid_rows) - VALID_ROWS_SHOWN),
+                           valid_rows=valid_rows[:VALID_ROWS_SHOWN],
+                           more_valid=max(0, len(valid_rows) - VALID_ROWS_SHOWN),
                            kind_label=lambda value: ContactKind(value).label,
                            reasons_text=contact_import.reasons_text), status
 
@@ -177,7 +179,6 @@ def cancel(import_id: int) -> Response:
 
 def list_filters() -> dict:
     """The contacts list's filters from the query string (values not understood are ignored)."""
-    from core.registers.contact_forms import ContactFilterForm
     form = ContactFilterForm(request.args)
     if not any(request.args.get(name) for name in form._fields):
         return {}
@@ -186,9 +187,9 @@ def list_filters() -> dict:
 
 
 def export_base(filters: dict):
-    from core.registers.contacts import contact_list_query
+    """The contacts list's query with its filters (contacts.contact_list_query)."""
     protected = {"yes": True, "no": False}.get(filters.get("protected", ""))
-    return contact_list_query(q=filters.get("q", ""), kind=filters.get("kind") or None, tag=filters.get("tag", ""),
+    return contacts.contact_list_query(q=filters.get("q", ""), kind=filters.get("kind") or None, tag=filters.get("tag", ""),
                               protected=protected, may_see_protected=can(PROTECTED_PERMISSION))
 
 

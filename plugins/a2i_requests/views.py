@@ -310,7 +310,9 @@ def _detail_request(request_id: int) -> InfoRequest:
 @requests_bp.get("/requests/<int:request_id>")
 @require("a2i.request.view")
 def detail(request_id: int):
-    return _render_detail(_detail_request(request_id))
+    page = _render_detail(_detail_request(request_id))
+    db.session.commit()   # keeps the log of a view of a protected requester, if the page showed one
+    return page
 
 
 # --- workflow steps ---------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from core import create_app
 from core.audit import verify_chains
 from core.extensions import db
 from core.models import AuditChainHead, AuditEvent, Membership, Tenant, User
-from plugins.a2i_requests.models import InfoRequest, PublicBody, RequestEvent
+from core.registers.models import Contact, Institution
+from plugins.a2i_requests.models import InfoRequest, RequestEvent
 from tests.conftest import BUILTIN_PLUGINS, app_config
 
 SIZES = Sizes.scaled(tenants=50, users=5000, requests=200_000, audit_events=2_000_000, scale=0.001)
@@ -69,7 +70,8 @@ def test_answered_requests_have_answer_dates_and_on_time_and_no_due_date(seeded)
 
 
 def test_public_bodies_come_from_the_shared_register(seeded):
-    assert count(PublicBody, PublicBody.owner_tenant_id.is_(None)) == seeded[1]["a2i_public_body"] > 20
+    assert count(Institution, Institution.owner_tenant_id.is_(None)) == seeded[1]["core_institution"] > 20
+    assert count(Contact) == count(InfoRequest, InfoRequest.requester_contact_id.is_not(None)) == 204
 
 
 def test_audit_events_are_split_by_request_share_and_their_chains_verify(seeded):

@@ -97,7 +97,8 @@ def test_row_errors_are_in_khmer_for_a_khmer_reader(client, tenant):
     from tests.helpers import login, make_member
     user = make_member(tenant, Role.STAFF, locale="km")
     login(client, user.email)
-    import_id = import_id_from(upload(client, tenant, csv_bytes([{"name_latin": "Sok Dara", "email": "not-an-address"}])))
+    content = csv_bytes([{"name_latin": "Sok Dara", "email": "not-an-address"}])
+    import_id = import_id_from(upload(client, tenant, content))
     html = client.get(f"/t/{tenant.slug}/contacts/io/import/{import_id}").get_data(as_text=True)
     assert "ជួរទី 2៖ «not-an-address» មិនមែនជាអាសយដ្ឋានអ៊ីមែលទេ។" in html
     assert "is not an e-mail address" not in html
@@ -141,3 +142,23 @@ def test_upload_page_documents_the_columns(staff_client, tenant):
     assert "place_code" in html and "consent_method" in html
     example = staff_client.get(f"/t/{tenant.slug}/contacts/io/import/example.csv")
     assert example.status_code == 200 and example.data.startswith("\ufeff".encode())
+
+
+def test_a_protected_rows_identity_is_shown_only_to_those_allowed(client, tenant, staff, admin_user):
+    from tests.helpers import login, logout
+    rows = [{"name_latin": "Secret Witness", "name_km": "សាក្សីសម្ងាត់", "protected": "yes"},
+            {"name_latin": "Sok Dara"}]
+    login(client, staff.email)
+    import_id = import_id_from(upload(client, tenant, csv_bytes(rows)))
+    html = client.get(f"/t/{tenant.slug}/contacts/io/import/{import_id}").get_data(as_text=True)
+    assert "Protected person (line 2)" in html and "Sok Dara" in html
+    assert "Secret Witness" not in html and "សាក្សីសម្ងាត់" not in html
+    accept(client, tenant, import_id)
+    with tenant_scope(tenant.id):
+        witness = db.session.execute(select(Contact).where(Contact.protected.is_(True))).scalar_one()
+        assert witness.name_latin == "Secret Witness"      # imported, protected from the first moment
+    logout(client)
+    login(client, admin_user.email)
+    import_id = import_id_from(upload(client, tenant, csv_bytes(rows)))
+    html = client.get(f"/t/{tenant.slug}/contacts/io/import/{import_id}").get_data(as_text=True)
+    assert "Secret Witness" in html

@@ -142,3 +142,21 @@ def test_the_real_gazetteer_links_every_seeded_province_and_district(app):
     assert count_administrations(InstitutionKind.DISTRICT) == len(districts)
     assert created == len(districts) - 12          # the seed has 12 districts, 25 provinces
     assert sync_administrations() == 0
+
+
+def test_after_loading_the_gazetteer_every_province_and_district_has_its_administration(app):
+    """The real load (places.load_gazetteer, without villages) followed by the seed and the sync, as
+    `flask --app wsgi init` runs them."""
+    from core.registers.models import Place, PlaceKind
+    from core.registers.places import load_gazetteer
+    load_gazetteer(villages=False)
+    seed_institutions()
+    sync_administrations()
+    db.session.commit()
+    districts = db.session.scalar(select(db.func.count(Place.id)).where(Place.kind == PlaceKind.DISTRICT))
+    assert districts > 200
+    assert count_administrations(InstitutionKind.PROVINCE) == 25
+    assert count_administrations(InstitutionKind.DISTRICT) == districts
+    kampot_town = db.session.scalar(select(Place).where(Place.code == "0708"))
+    assert administration_of(kampot_town.id).code == "KH-7-KAMPOT"
+    assert sync_administrations() == 0
