@@ -545,7 +545,7 @@ def accept_import(pending: ContactImport, *, mode: str, import_duplicates=(), al
     from core.registers.contacts import create_contact
 
     if mode not in MODES:
-        raise DomainError(_("Choose whether to import the valid rows only or nothing."), "mode")
+        raise DomainError(_("Choose what to import: the valid rows only, or all rows or nothing."), "mode")
     rows = pending.rows or []
     result = ImportResult(skipped_with_errors=sum(1 for row in rows if row["problems"]))
     if mode == ALL_OR_NONE and result.skipped_with_errors:

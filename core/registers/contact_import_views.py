@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -155,10 +156,12 @@ def accept(import_id: int) -> Response | tuple[str, int]:
         form.form_errors.append(str(error.message))
         return _render_preview(_pending_or_404(import_id), form, 422)
     db.session.commit()
-    flash(_("Import done: %(imported)d contacts added (%(organisations)d new organisations among them), "
-            "%(errors)d rows with errors and %(duplicates)d possible duplicates left out.",
-            imported=result.imported + result.organisations_added, organisations=result.organisations_added,
-            errors=result.skipped_with_errors, duplicates=result.skipped_duplicates), "success")
+    flash(ngettext("Import done: %(num)d contact added (%(organisations)d new organisations among them); "
+                   "%(errors)d rows with errors and %(duplicates)d possible duplicates left out.",
+                   "Import done: %(num)d contacts added (%(organisations)d new organisations among them); "
+                   "%(errors)d rows with errors and %(duplicates)d possible duplicates left out.",
+                   result.imported + result.organisations_added, organisations=result.organisations_added,
+                   errors=result.skipped_with_errors, duplicates=result.skipped_duplicates), "success")
     return redirect(url_for("contacts.index"))
 
 

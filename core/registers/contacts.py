@@ -254,6 +254,9 @@ def delete_contact(contact: Contact) -> None:
     if linked or module_links(contact):
         raise DomainError(_l("This contact appears in other records: merge it with another contact or erase it "
                              "instead."))
+    for affiliation in db.session.execute(select(ContactAffiliation).where(
+            ContactAffiliation.organisation_id == contact.id)).scalars():
+        db.session.delete(affiliation)
     db.session.delete(contact)
     db.session.flush()
 

@@ -99,6 +99,10 @@ def _contains(first: str, second: str) -> bool:
 def find_duplicates(*, name_km: str = "", name_latin: str = "", phone: str = "", birth_year: int | None = None,
                     exclude_id: int | None = None, limit: int = 10) -> list[DuplicateCandidate]:
     """Contacts of the current tenant that may be the person being entered, strongest first."""
+    try:
+        birth_year = int(birth_year) if birth_year not in (None, "") else None
+    except (TypeError, ValueError):
+        birth_year = None
     keys = _Keys(matching.name_key(name_km, name_latin), matching.latin_name_key(name_latin),
                  matching.phone_key(phone), birth_year)
     conditions = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel import Locale
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
@@ -32,7 +33,7 @@ def budget_text(amount: Decimal | None, currency: Currency | str) -> str | None:
     code = Currency(currency).value
     if code == Currency.KHR.value:
         # Riel amounts are whole numbers; the locale's own pattern, without the cents.
-        pattern = get_locale().currency_formats["standard"].pattern.replace(".00", "")
+        pattern = (get_locale() or Locale.parse("en")).currency_formats["standard"].pattern.replace(".00", "")
         return format_currency(amount, code, format=pattern, currency_digits=False)
     return format_currency(amount, code)
 

@@ -26,9 +26,10 @@ FIELDS = ("code", "title_en", "title_km", "donor_id", "starts_on", "ends_on", "b
           "description")
 
 
-def _text(value, field: str, max_length: int, *, required: bool = False) -> str:
-    text = " ".join(str(value or "").replace("\x00", "").split()) if field != "description" else \
-        str(value or "").replace("\x00", "").strip()
+def _text(value, field: str, max_length: int, *, required: bool = False, multiline: bool = False) -> str:
+    """Trimmed text without NUL characters (PostgreSQL refuses them); one line unless `multiline`."""
+    text = str(value or "").replace("\x00", "")
+    text = text.strip() if multiline else " ".join(text.split())
     if required and not text:
         raise DomainError(_l("This field is required."), field=field)
     if len(text) > max_length:
@@ -41,14 +42,13 @@ def parse_budget(value) -> Decimal | None:
     decimals ("25,000.50" and 25000.5 alike)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        raise DomainError(_l("Give the budget as a number, for example 25000 or 25000.50."), field="budget")
     try:
-        amount = Decimal(value.replace(",", "").replace(" ", "").strip()) if isinstance(value, str) \
-            else Decimal(str(value))
+        if isinstance(value, bool):
+            raise InvalidOperation
+        amount = Decimal(value.replace(",", "").replace(" ", "") if isinstance(value, str) else str(value))
+        if not amount.is_finite():
+            raise InvalidOperation
     except (InvalidOperation, ValueError):
-        raise DomainError(_l("Give the budget as a number, for example 25000 or 25000.50."), field="budget")
-    if not amount.is_finite():
         raise DomainError(_l("Give the budget as a number, for example 25000 or 25000.50."), field="budget")
     if amount < 0:
         raise DomainError(_l("The budget cannot be negative."), field="budget")
@@ -101,7 +101,7 @@ def _clean(tenant_id: int, project: Project | None, fields: dict) -> dict:
     if "title_km" in fields:
         values["title_km"] = _text(fields["title_km"], "title_km", MAX_TITLE_LENGTH)
     if "description" in fields:
-        values["description"] = _text(fields["description"], "description", MAX_DESCRIPTION_LENGTH)
+        values["description"] = _text(fields["description"], "description", MAX_DESCRIPTION_LENGTH, multiline=True)
     if "donor_id" in fields:
         donor = donor_organisation(tenant_id, fields["donor_id"])
         values["donor_id"] = donor.id if donor is not None else None

@@ -65,3 +65,15 @@ def shown_name(contact: Contact | None, locale: str = "en", *, named_user_ids=()
     if contact.protected:
         log_identity_view(contact)
     return full_name(contact, locale) or stand_in_name(contact)
+
+
+def keep_identity_views(response):
+    """after_request: a page that only read (GET) but showed a protected identity commits the
+    view's audit event, which would otherwise be rolled back with the read-only transaction.
+    Other requests commit it with their own changes."""
+    from flask import request
+
+    from core.extensions import db
+    if g.get("identity_views") and request.method in ("GET", "HEAD") and response.status_code < 400:
+        db.session.commit()
+    return response

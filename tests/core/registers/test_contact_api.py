@@ -117,3 +117,18 @@ def test_creating_through_the_api_is_audited_without_the_name(client, tenant, st
     client.post(url(tenant), headers=token_for(staff, tenant), json={"name_latin": "Chan Sophy"})
     events = db.session.execute(select(AuditEvent).where(AuditEvent.model == "Contact")).scalars().all()
     assert events and all("Sophy" not in str(event.changes) for event in events)
+
+
+def test_deleting_an_organisation_removes_its_members_affiliations(client, tenant, staff):
+    from core.registers.contacts import add_affiliation
+    from core.registers.models import ContactAffiliation
+    headers = token_for(staff, tenant)
+    person = add_contact(tenant, name_latin="Sok Dara")
+    organisation = add_contact(tenant, kind="organisation", name_latin="Kampot Youth Network")
+    with tenant_scope(tenant.id):
+        add_affiliation(db.session.get(Contact, person.id), organisation.id, "Member")
+        db.session.commit()
+    etag = client.get(url(tenant, str(organisation.id)), headers=headers).headers["ETag"]
+    assert client.delete(url(tenant, str(organisation.id)), headers={**headers, "If-Match": etag}).status_code == 204
+    with tenant_scope(tenant.id):
+        assert db.session.query(ContactAffiliation).count() == 0 and db.session.get(Contact, person.id) is not None

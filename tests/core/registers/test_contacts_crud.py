@@ -197,4 +197,5 @@ def test_an_organisations_website_can_be_cleared(staff_client, tenant):
     response = staff_client.post(f"/t/{tenant.slug}/contacts/{organisation.id}/edit", data={
         "name_latin": "Mekong Fund", "website": "", "organisation_type": "development_partner"})
     assert response.status_code == 302
-    assert contacts_in(tenant)[0].website == "" and contacts_in(tenant)[0].organisation_type.value == "development_partner"
+    organisation = contacts_in(tenant)[0]
+    assert organisation.website == "" and organisation.organisation_type.value == "development_partner"

@@ -134,3 +134,17 @@ def test_an_erased_person_cannot_be_edited_or_erased_again(admin_client, tenant,
     erase(admin_client, tenant, person)
     assert admin_client.get(f"/t/{tenant.slug}/contacts/{person.id}/edit").status_code == 404
     assert admin_client.get(f"/t/{tenant.slug}/contacts/{person.id}/erase").status_code == 404
+
+
+def test_erasure_removes_the_photo_file(app, admin_client, tenant, person):
+    import os
+    folder = os.path.join(app.config["UPLOAD_FOLDER"], "contacts")
+    os.makedirs(folder, exist_ok=True)
+    photo = os.path.join(folder, "a1b2c3.jpg")
+    with open(photo, "wb") as file:
+        file.write(b"\xff\xd8 not really a photo")
+    contacts = Contact.__table__
+    db.session.execute(update(contacts).where(contacts.c.id == person.id).values(photo_name="a1b2c3.jpg"))
+    db.session.commit()
+    erase(admin_client, tenant, person)
+    assert not os.path.exists(photo)
