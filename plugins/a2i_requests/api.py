@@ -86,7 +86,8 @@ def request_view(req: InfoRequest) -> dict[str, Any]:
     shown = can_see_requester(req) and contact is not None and not contact.is_erased
     name = shown_name(contact, current_locale(), named_user_ids=[req.assignee_id]) if shown else None
     if shown and contact.protected:
-        db.session.commit()   # keep the log of this view of a protected identity (core.registers.protection)
+        # Keep the log of this view: after a POST or PATCH has committed, nothing else would.
+        db.session.commit()
     view.update(allowed_transitions=services.allowed_transitions(req), published=req.is_published,
                 requester_hidden=contact is not None and not shown,
                 requester_contact_id=req.requester_contact_id,

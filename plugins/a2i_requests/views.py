@@ -310,9 +310,8 @@ def _detail_request(request_id: int) -> InfoRequest:
 @requests_bp.get("/requests/<int:request_id>")
 @require("a2i.request.view")
 def detail(request_id: int):
-    page = _render_detail(_detail_request(request_id))
-    db.session.commit()   # keeps the log of a view of a protected requester, if the page showed one
-    return page
+    # A view of a protected requester is logged by shown_name and kept by the core's after-request hook.
+    return _render_detail(_detail_request(request_id))
 
 
 # --- workflow steps ---------------------------------------------------------------------------

@@ -20,17 +20,25 @@ def core_url(app, tenant, endpoint: str, **values) -> str:
         return url_for(endpoint, tenant_slug=tenant.slug, **values)
 
 
-@pytest.mark.parametrize("path", ["/bodies", "/bodies?q=MOI", "/bodies/new", "/bodies/import", "/bodies.csv"])
-def test_old_bodies_pages_redirect_to_the_institutions_register(app, staff_client, tenant, path):
+@pytest.mark.parametrize(("path", "endpoint"), [
+    ("/bodies", "institutions.index"), ("/bodies/new", "institutions.new"),
+    ("/bodies/import", "institutions.import_csv"), ("/bodies.csv", "institutions.export_csv")])
+def test_old_bodies_pages_redirect_to_the_institutions_register(app, staff_client, tenant, path, endpoint):
     response = staff_client.get(f"/t/{tenant.slug}/a2i{path}")
     assert response.status_code == 302
-    assert response.headers["Location"].startswith(core_url(app, tenant, "institutions.index").rstrip("/"))
+    assert response.headers["Location"] == core_url(app, tenant, endpoint)
 
 
-def test_old_edit_page_of_a_body_redirects_to_the_register(app, staff_client, tenant, ministry):
+def test_old_list_filters_are_passed_to_the_register(app, staff_client, tenant):
+    response = staff_client.get(f"/t/{tenant.slug}/a2i/bodies?q=MOI&kind=ministry")
+    assert response.status_code == 302
+    assert response.headers["Location"] == core_url(app, tenant, "institutions.index", q="MOI", kind="ministry")
+
+
+def test_old_edit_page_of_a_body_redirects_to_its_core_page(app, staff_client, tenant, ministry):
     response = staff_client.get(f"/t/{tenant.slug}/a2i/bodies/{ministry.id}/edit")
     assert response.status_code == 302
-    assert "/institutions" in response.headers["Location"]
+    assert response.headers["Location"] == core_url(app, tenant, "institutions.edit", institution_id=ministry.id)
 
 
 def test_old_closure_days_address_redirects_to_the_core_calendar(app, admin_client, tenant):

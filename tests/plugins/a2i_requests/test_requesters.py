@@ -150,3 +150,40 @@ def test_contact_links_list_each_request_with_what_an_erasure_must_review(app, t
         assert str(links[0].role) == "Requester"
         review = " ".join(links[0].review_on_erasure)
         assert "Asked by Sok Dara" in review and "Sok Dara called" in review
+
+
+def test_editing_replaces_the_requester_with_a_new_one_or_clears_it(staff_client, tenant, staff, ministry):
+    sophea = person(tenant, "Chan Sophea")
+    with tenant_scope(tenant.id):
+        req = services.create_request(tenant.id, subject="Roads", question="Roads?", body_id=ministry.id,
+                                      actor=staff, requester_contact_id=sophea.id)
+        db.session.commit()
+    edit = f"/t/{tenant.slug}/a2i/requests/{req.id}/edit"
+    form = staff_client.get(edit).text
+    assert f'<option selected value="{sophea.id}">' in form or f'value="{sophea.id}" selected' in form
+    data = {**FORM, "body_id": str(ministry.id), "assignee_id": str(staff.id)}
+    response = staff_client.post(edit, data={**data, "requester_contact_id": str(sophea.id),
+                                             "requester_name": "Keo Dalin", "consent_recorded": "y"})
+    assert response.status_code == 302
+    (saved,) = requests_of(tenant)
+    with tenant_scope(tenant.id):
+        assert saved.requester.name_latin == "Keo Dalin" and contacts_of(tenant) == 2
+    staff_client.post(edit, data={**data, "requester_contact_id": ""})
+    (saved,) = requests_of(tenant)
+    assert saved.requester_contact_id is None and contacts_of(tenant) == 2
+
+
+def test_staff_who_may_not_see_a_protected_requester_cannot_replace_them(client, tenant, staff, ministry):
+    dara = person(tenant, "Sok Dara", protected=True)
+    with tenant_scope(tenant.id):
+        req = services.create_request(tenant.id, subject="Roads", question="Roads?", body_id=ministry.id,
+                                      actor=staff, requester_contact_id=dara.id)
+        db.session.commit()
+    colleague = make_member(tenant, email="colleague@example.org")
+    login(client, colleague.email)
+    edit = f"/t/{tenant.slug}/a2i/requests/{req.id}/edit"
+    assert 'name="requester_contact_id"' not in client.get(edit).text
+    client.post(edit, data={**FORM, "subject": "Roads 2026", "body_id": str(ministry.id), "assignee_id": str(staff.id),
+                            "requester_contact_id": "", "requester_name": "Other", "consent_recorded": "y"})
+    (saved,) = requests_of(tenant)
+    assert (saved.subject, saved.requester_contact_id) == ("Roads 2026", dara.id)
