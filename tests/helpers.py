@@ -76,3 +76,15 @@ def statements_for(client, url: str) -> int:
         response = client.get(url)
     assert response.status_code == 200, f"{url}: {response.status_code}"
     return counter.count
+
+
+def token_for(user: User, tenant: Tenant) -> dict:
+    """Authorization headers with a fresh API token of `user` in `tenant`."""
+    from sqlalchemy import select
+
+    from core.auth.tokens import issue_token
+    membership = db.session.execute(select(Membership).where(Membership.user_id == user.id,
+                                                             Membership.tenant_id == tenant.id)).scalar_one()
+    _token, secret = issue_token(membership, "test", 30)
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}

@@ -13,7 +13,8 @@ NEEDED = ["core/templates/layout.html", "core/static/samaki.css",
           "core/static/vendor/fonts/noto-sans-khmer-khmer-400-normal.woff2",
           "core/static/vendor/swagger-ui/swagger-ui-bundle.js", "core/translations/km/LC_MESSAGES/messages.po",
           "migrations/alembic.ini", "migrations/env.py", "migrations/script.py.mako",
-          "plugins/a2i_requests/templates/a2i_requests/detail.html", "plugins/a2i_requests/data/public_bodies.csv",
+          "plugins/a2i_requests/templates/a2i_requests/detail.html", "core/registers/data/institutions.csv",
+          "core/static/picker.js",
           "plugins/a2i_requests/translations/km/LC_MESSAGES/messages.po"]
 
 

@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 
-from core.auth.tokens import issue_token
 from core.extensions import db
 from core.hookspecs import hookimpl
-from core.models import Membership
 from core.plugins import ContactLink
 from core.registers.contacts import create_contact
 from core.registers.models import Place, PlaceKind
@@ -34,12 +31,6 @@ def add_places() -> tuple[Place, Place]:
     return province, commune
 
 
-def token_for(user, tenant) -> dict:
-    membership = db.session.execute(select(Membership).where(
-        Membership.user_id == user.id, Membership.tenant_id == tenant.id)).scalar_one()
-    _token, secret = issue_token(membership, "tests", 30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 @dataclass

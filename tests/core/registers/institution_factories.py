@@ -2,11 +2,8 @@
 operators and API tokens."""
 from __future__ import annotations
 
-from sqlalchemy import select
 
-from core.auth.tokens import issue_token
 from core.extensions import db
-from core.models import Membership
 from core.registers.models import Institution, InstitutionKind, Place, PlaceKind
 from tests.helpers import make_user
 
@@ -34,12 +31,6 @@ def make_operator(email: str = "operator@samaki.example"):
     return make_user(email, name="Instance Operator", is_superadmin=True)
 
 
-def token_for(user, tenant) -> dict:
-    membership = db.session.execute(select(Membership).where(Membership.user_id == user.id,
-                                                             Membership.tenant_id == tenant.id)).scalar_one()
-    _token, secret = issue_token(membership, "test", 30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def reload(institution_id: int) -> Institution:

@@ -8,7 +8,8 @@ from core.extensions import db
 from core.models import AuditEvent
 from core.registers.models import Contact, Project
 from core.tenancy import tenant_scope
-from tests.core.registers.contact_factories import add_contact, token_for
+from tests.core.registers.contact_factories import add_contact
+from tests.helpers import token_for
 
 
 def url(tenant, rest: str = "") -> str:

@@ -6,24 +6,15 @@ from __future__ import annotations
 import io
 import zipfile
 
-from sqlalchemy import select
 
-from core.auth.tokens import issue_token
-from core.extensions import db
-from core.models import Membership, Role
+from core.models import Role
 from tests.core.registers.contact_io_helpers import add_contact, contact_names, csv_bytes, xlsx_bytes
-from tests.helpers import make_member
+from tests.helpers import make_member, token_for
 
 PROBLEM = "application/problem+json"
 ROWS = [{"name_latin": "Sok Dara"}, {"name_latin": "Chan Vuthy", "sex": "unknown-sex"}, {"name_latin": "Lim Sophea"}]
 
 
-def token_for(user, tenant) -> dict:
-    membership = db.session.execute(select(Membership).where(Membership.user_id == user.id,
-                                                             Membership.tenant_id == tenant.id)).scalar_one()
-    _token, secret = issue_token(membership, "test", 30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def api(tenant, path: str) -> str:

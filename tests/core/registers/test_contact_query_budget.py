@@ -5,7 +5,8 @@ from core.extensions import db
 from core.registers.contacts import add_affiliation, create_contact
 from core.registers.models import Contact, ContactKind, Place
 from core.tenancy import tenant_scope
-from tests.core.registers.contact_factories import add_places, token_for
+from tests.core.registers.contact_factories import add_places
+from tests.helpers import token_for
 from tests.helpers import StatementCounter, statements_for
 
 

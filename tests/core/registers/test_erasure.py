@@ -16,8 +16,8 @@ from core.notifications import notify
 from core.registers.erasure import reapply_erasures
 from core.registers.models import AgeGroup, Contact, ContactErasure, Sex
 from core.tenancy import tenant_scope
-from tests.core.registers.contact_factories import (Enrolment, add_contact, add_places, register_links, token_for,
-                                                    unregister_links)
+from tests.core.registers.contact_factories import Enrolment, add_contact, add_places, register_links, unregister_links
+from tests.helpers import token_for
 
 NAME = "Sopheap Vannak"
 NAME_KM = "សុភាព វណ្ណៈ"

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from core.extensions import db
 from core.registers.institutions import set_successor
 from core.registers.models import Institution, InstitutionKind
-from tests.core.registers.institution_factories import make_institution, make_place, reload, token_for
+from tests.core.registers.institution_factories import make_institution, make_place, reload
+from tests.helpers import token_for
 from tests.helpers import StatementCounter, make_member
 
 PROBLEM = "application/problem+json"

@@ -9,9 +9,8 @@ from core.models import AuditEvent
 from core.registers.institutions import SharedInstitutionError, save_institution
 from core.registers.models import Institution, InstitutionKind
 from core.tenancy import tenant_scope
-from tests.core.registers.institution_factories import (make_institution, make_operator, make_place, reload,
-                                                        token_for)
-from tests.helpers import login
+from tests.core.registers.institution_factories import make_institution, make_operator, make_place, reload
+from tests.helpers import login, token_for
 
 REFUSAL = "Only the instance operators can change it"
 

@@ -8,7 +8,8 @@ from core.extensions import db
 from core.registers.institutions import get_visible_institution, visible_institutions
 from core.registers.models import InstitutionKind
 from core.tenancy import tenant_scope
-from tests.core.registers.institution_factories import make_institution, token_for
+from tests.core.registers.institution_factories import make_institution
+from tests.helpers import token_for
 
 
 def _codes() -> set[str]:

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
 
-from core.auth.tokens import issue_token
 from core.extensions import db
-from core.models import Membership
 from core.registers.places import set_successor
 from tests.core.registers.places_helpers import TUEK_CHHU, TUEK_CHHU_KM, load_places, place
+
+from tests.helpers import token_for
 
 PROBLEM = "application/problem+json"
 
 
-def token_for(user, tenant) -> dict:
-    membership = db.session.execute(select(Membership).where(Membership.user_id == user.id,
-                                                             Membership.tenant_id == tenant.id)).scalar_one()
-    _token, secret = issue_token(membership, "test", 30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def get(client, tenant, user, path: str):

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from core.extensions import db
 from core.registers.models import PlaceKind
 from core.registers.places import place_label, search_places, set_successor
-from tests.core.registers.places_helpers import TUEK_CHHU, TUEK_CHHU_KM, load_places, place
+from tests.core.registers.places_helpers import TUEK_CHHU, TUEK_CHHU_KM, load_places
 
 
 def codes(found) -> list[str]:

@@ -10,7 +10,8 @@ from core.models import AuditEvent
 from core.registers.contacts import update_contact
 from core.registers.models import Contact
 from core.tenancy import tenant_scope
-from tests.core.registers.contact_factories import add_contact, token_for
+from tests.core.registers.contact_factories import add_contact
+from tests.helpers import token_for
 
 SECRET_NAME = "Srey Mom Protected"
 
