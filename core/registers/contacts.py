@@ -47,6 +47,7 @@ def refresh_match_keys(contact: Contact) -> None:
     contact.name_km = matching.clean_text(contact.name_km)
     contact.name_latin = matching.clean_text(contact.name_latin)
     contact.match_name = matching.name_key(contact.name_km, contact.name_latin)
+    contact.match_latin = matching.latin_name_key(contact.name_latin)
     contact.match_phone = matching.phone_key(contact.phone)
 
 

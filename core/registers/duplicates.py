@@ -57,7 +57,7 @@ class _Keys:
 
     @classmethod
     def of(cls, contact: Contact) -> "_Keys":
-        return cls(contact.match_name or "", matching.latin_name_key(contact.name_latin), contact.match_phone or "",
+        return cls(contact.match_name or "", contact.match_latin or "", contact.match_phone or "",
                    contact.birth_year)
 
 
@@ -106,9 +106,11 @@ def find_duplicates(*, name_km: str = "", name_latin: str = "", phone: str = "",
     keys = _Keys(matching.name_key(name_km, name_latin), matching.latin_name_key(name_latin),
                  matching.phone_key(phone), birth_year)
     conditions = []
-    name_keys = {key for key in (keys.name, keys.latin) if key}
-    if name_keys:
-        conditions.append(Contact.match_name.in_(name_keys))
+    if keys.name:
+        conditions.append(Contact.match_name == keys.name)
+    if keys.latin:
+        # A Latin spelling also finds people recorded with a Khmer name and a Latin one.
+        conditions.append(Contact.match_latin == keys.latin)
     if keys.phone:
         conditions.append(Contact.match_phone == keys.phone)
     if not conditions:
@@ -136,25 +138,26 @@ def _not_duplicate_partners(contact_id: int) -> set[int]:
 
 
 def candidate_pairs(limit: int = 100) -> list[DuplicatePair]:
-    """Pairs of contacts of the current tenant that may be duplicates, strongest first. Four
-    queries whatever the size of the register: the repeated name keys, the repeated phones, the
+    """Pairs of contacts of the current tenant that may be duplicates, strongest first. Five
+    queries whatever the size of the register: the repeated name keys, Latin keys and phones, the
     contacts carrying them, and the pairs already found to be different people."""
     def repeated(column) -> list[str]:
         return list(db.session.execute(select(column).where(column != "", Contact.erased_at.is_(None))
                                        .group_by(column).having(func.count() > 1)
                                        .order_by(func.count().desc(), column).limit(REVIEW_GROUPS)).scalars())
-    names, phones = repeated(Contact.match_name), repeated(Contact.match_phone)
-    if not names and not phones:
+    names, latins, phones = (repeated(Contact.match_name), repeated(Contact.match_latin),
+                             repeated(Contact.match_phone))
+    if not names and not latins and not phones:
         return []
     contacts = list(db.session.execute(select(Contact).where(
-        or_(Contact.match_name.in_(names), Contact.match_phone.in_(phones)), Contact.erased_at.is_(None))
-        .order_by(Contact.id)).scalars())
+        or_(Contact.match_name.in_(names), Contact.match_latin.in_(latins), Contact.match_phone.in_(phones)),
+        Contact.erased_at.is_(None)).order_by(Contact.id)).scalars())
     groups: dict[tuple[str, str], list[Contact]] = {}
     for contact in contacts:
-        if contact.match_name in names:
-            groups.setdefault(("name", contact.match_name), []).append(contact)
-        if contact.match_phone in phones:
-            groups.setdefault(("phone", contact.match_phone), []).append(contact)
+        for group, key, repeated_keys in (("name", contact.match_name, names), ("latin", contact.match_latin, latins),
+                                          ("phone", contact.match_phone, phones)):
+            if key in repeated_keys:
+                groups.setdefault((group, key), []).append(contact)
     ids = [contact.id for contact in contacts]
     different = {(first, second) for first, second in db.session.execute(
         select(ContactNotDuplicate.first_id, ContactNotDuplicate.second_id).where(

@@ -23,7 +23,7 @@ from core.extensions import db
 from core.registers.models import AgeGroup, Contact, ContactErasure, ContactKind, Place, PlaceKind
 
 # Blanked on erasure (IDENTITY_FIELDS plus free text that may name the person).
-BLANKED = ("name_km", "name_latin", "phone", "email", "address", "id_number", "photo_name", "notes", "match_name",
+BLANKED = ("name_km", "name_latin", "phone", "email", "address", "id_number", "photo_name", "notes", "match_name", "match_latin",
            "match_phone", "tags", "consent_scope")
 SCRUB_CHUNK = 1000
 MIN_TERM_LENGTH = 3

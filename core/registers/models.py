@@ -281,7 +281,7 @@ class ConsentMethod(LabelledEnum):
 # exported or written into audit diffs, and removed when the person is erased. `match_*` are
 # derived from them (duplicate detection) and so are identity too.
 IDENTITY_FIELDS = frozenset({"name_km", "name_latin", "phone", "email", "address", "id_number",
-                             "photo_name", "notes", "match_name", "match_phone"})
+                             "photo_name", "notes", "match_name", "match_latin", "match_phone"})
 
 
 class Contact(TenantScoped, Audited, db.Model):
@@ -293,6 +293,7 @@ class Contact(TenantScoped, Audited, db.Model):
     __table_args__ = (
         Index("ix_core_contact_tenant_kind_name", "tenant_id", "kind", "name_latin"),
         Index("ix_core_contact_tenant_match_name", "tenant_id", "match_name"),
+        Index("ix_core_contact_tenant_match_latin", "tenant_id", "match_latin"),
         Index("ix_core_contact_tenant_match_phone", "tenant_id", "match_phone"),
     )
     __sensitive__ = set(IDENTITY_FIELDS)
@@ -310,6 +311,7 @@ class Contact(TenantScoped, Audited, db.Model):
     photo_name: Mapped[str] = mapped_column(String(64), default="")      # storage name of an uploaded photo
     notes: Mapped[str] = mapped_column(Text, default="")
     match_name: Mapped[str] = mapped_column(String(200), default="")      # core.registers.matching
+    match_latin: Mapped[str] = mapped_column(String(200), default="")     # the Latin spelling's key alone
     match_phone: Mapped[str] = mapped_column(String(20), default="")
 
     # What statistics need; kept after an erasure.

@@ -133,6 +133,7 @@ def upgrade():
     sa.Column('photo_name', sa.String(length=64), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('match_name', sa.String(length=200), nullable=False),
+    sa.Column('match_latin', sa.String(length=200), nullable=False),
     sa.Column('match_phone', sa.String(length=20), nullable=False),
     sa.Column('sex', sa.Enum('female', 'male', 'other', 'not_recorded', name='sex', native_enum=False, length=32), nullable=False),
     sa.Column('birth_year', sa.Integer(), nullable=True),
@@ -167,6 +168,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_core_contact_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_core_contact_tenant_kind_name', ['tenant_id', 'kind', 'name_latin'], unique=False)
         batch_op.create_index('ix_core_contact_tenant_match_name', ['tenant_id', 'match_name'], unique=False)
+        batch_op.create_index('ix_core_contact_tenant_match_latin', ['tenant_id', 'match_latin'], unique=False)
         batch_op.create_index('ix_core_contact_tenant_match_phone', ['tenant_id', 'match_phone'], unique=False)
 
     op.create_table('core_institution_correction',
@@ -279,6 +281,7 @@ def downgrade():
     op.drop_table('core_institution_correction')
     with op.batch_alter_table('core_contact', schema=None) as batch_op:
         batch_op.drop_index('ix_core_contact_tenant_match_phone')
+        batch_op.drop_index('ix_core_contact_tenant_match_latin')
         batch_op.drop_index('ix_core_contact_tenant_match_name')
         batch_op.drop_index('ix_core_contact_tenant_kind_name')
         batch_op.drop_index(batch_op.f('ix_core_contact_tenant_id'))

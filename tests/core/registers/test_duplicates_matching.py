@@ -62,6 +62,13 @@ def test_common_name_with_different_birth_years_is_only_possible(tenant):
     assert candidate.strength == POSSIBLE
 
 
+def test_a_latin_spelling_finds_a_person_recorded_in_both_scripts(tenant):
+    existing = add_contact(tenant, name_km="សុខ ដារ៉ា", name_latin="Sok Dara")
+    candidate = found(tenant, name_latin="SOKH  dara")[existing.id]
+    assert "Same name in Latin script" in [str(reason) for reason in candidate.reasons]
+    assert candidate.strength == POSSIBLE
+
+
 def test_latin_key_is_compared_with_contacts_that_have_no_khmer_name(tenant):
     existing = add_contact(tenant, name_latin="Sokh Dara", phone="011 222 333")
     candidate = found(tenant, name_km="សុខ ដារ៉ា", name_latin="Sok Dara", phone="099 888 777")[existing.id]
