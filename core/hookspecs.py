@@ -88,6 +88,12 @@ def samaki_contact_links(contact):
     two contacts are merged, and to list for review what an erasure must look at. Read through
     the tenant-scoped session; keep it to one query per model.
 
-    Modules do not import each other to offer institutions, places, projects or contacts as
-    choices: the core's form fields and lookups in core.registers (fields.py, places.py,
-    institutions.py, projects.py, contacts.py) serve every module."""
+    Modules never import each other to offer the shared registers as choices; the core serves
+    every module the same way (no hook is needed, since the registers live in the core):
+    - places: core.registers.fields.PlaceField(kind=…) in a form (type-ahead, works without
+      JavaScript), core.registers.places.search_places / place_label;
+    - institutions: core.registers.institutions.visible_institutions(include_former=False);
+    - projects: core.registers.projects.project_choices(tenant, locale);
+    - contacts: core.registers.contacts.create_contact / contact_list_query /
+      organisation_choices, names shown through core.registers.protection.shown_name;
+    - working days: core.registers.calendar.tenant_calendar(tenant_id), working_day_warning."""
