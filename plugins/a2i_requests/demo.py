@@ -16,6 +16,7 @@ from sqlalchemy import select
 from core.columns import utcnow
 from core.extensions import db
 from core.models import Membership, Role, Tenant, User
+from core.registers import matching
 from core.registers.contacts import create_contact
 from core.registers.institutions import seed_institutions, visible_institutions
 from core.registers.models import AgeGroup, ClosureDay, Contact, ContactKind, Institution, Sex
@@ -155,7 +156,8 @@ def _people(tenant: Tenant) -> list[User]:
 
 def _requester(rng: random.Random, tenant_id: int, index: int, protected: bool, consent_on: date) -> Contact:
     """An invented requester, saved as a person contact: about half women, some youth, a few protected,
-    some with a Khmer-script name. Phone numbers use the unallocated 000 block."""
+    some with a Khmer-script name. Phone numbers use the unallocated 000 block. A name already in the
+    tenant's contacts is that person filing a request (one contact across modules)."""
     female = index % 2 == 0
     khmer = rng.random() < 0.3
     if khmer:
@@ -164,11 +166,18 @@ def _requester(rng: random.Random, tenant_id: int, index: int, protected: bool, 
         name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(WOMEN_NAMES if female else MEN_NAMES)}"
     age = rng.choices([AgeGroup.FROM_15_TO_17, AgeGroup.FROM_18_TO_30, AgeGroup.FROM_31_TO_59, AgeGroup.FROM_60,
                        AgeGroup.NOT_RECORDED], weights=[1, 3, 5, 1, 1])[0]
+    phone = f"0{rng.choice([12, 15, 17, 70, 96])} 000 {rng.randint(100, 999)}"
+    # Looked up after every random draw, so a rerun draws the same sequence.
+    same_person = db.session.scalar(select(Contact).where(
+        Contact.tenant_id == tenant_id, Contact.kind == ContactKind.PERSON,
+        Contact.match_name == matching.name_key(name if khmer else "", "" if khmer else name)).limit(1))
+    if same_person is not None:
+        return same_person
     return create_contact(tenant_id=tenant_id, kind=ContactKind.PERSON, name_km=name if khmer else "",
-                          name_latin="" if khmer else name,
-                          phone=f"0{rng.choice([12, 15, 17, 70, 96])} 000 {rng.randint(100, 999)}",
+                          name_latin="" if khmer else name, phone=phone,
                           sex=Sex.FEMALE if female else Sex.MALE, age_group=age, protected=protected,
-                          guardian_consent=age == AgeGroup.FROM_15_TO_17, consent_scope=services.CONSENT_SCOPE, consent_on=consent_on, tags="a2i")
+                          guardian_consent=age == AgeGroup.FROM_15_TO_17, consent_scope=services.CONSENT_SCOPE,
+                          consent_on=consent_on, tags="a2i")
 
 
 def _ensure_closure_days(tenant_id: int) -> None:

@@ -146,9 +146,11 @@ def test_a_khmer_speaking_officer_files_a_request_and_sees_its_due_date_after_kh
 
     from flask_babel import force_locale, format_date
 
-    from plugins.a2i_requests.models import BodyKind, InfoRequest, PublicBody, RequestStatus
+    from core.registers.models import Institution, InstitutionKind
+    from plugins.a2i_requests.models import InfoRequest, RequestStatus
 
-    body = PublicBody(code="MOI", kind=BodyKind.MINISTRY, name_en="Ministry of Information", name_km="ក្រសួងព័ត៌មាន")
+    body = Institution(code="MOI", kind=InstitutionKind.MINISTRY, name_en="Ministry of Information",
+                       name_km="ក្រសួងព័ត៌មាន")
     db.session.add(body)
     db.session.get(User, staff.id).locale = "km"
     db.session.commit()

@@ -144,7 +144,8 @@ def _contact_for(row, users: dict, contacts: sa.Table) -> dict:
     created = row.created_at
     contact.update(
         tenant_id=row.tenant_id, kind='person', name_km=name_km, name_latin=name_latin, phone=phone, email=email,
-        notes=notes, match_name=matching.name_key(name_km, name_latin), match_phone=matching.phone_key(phone),
+        notes=notes, match_name=matching.name_key(name_km, name_latin), match_latin=matching.latin_name_key(name_latin),
+        match_phone=matching.phone_key(phone),
         sex=row.requester_sex or 'not_recorded', age_group=row.requester_age_group or 'not_recorded',
         protected=bool(row.protected_requester),
         consent_scope=CONSENT_SCOPE if row.consent_recorded else "",
