@@ -7,25 +7,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.auth.tokens import issue_token
 from core.extensions import db
-from core.models import AuditEvent, Membership, Role
+from core.models import AuditEvent, Role
 from core.tenancy import tenant_scope
 from core.registers.models import Institution, InstitutionKind
 from plugins.a2i_requests import services
 from plugins.a2i_requests.models import InfoRequest, RequestEvent, RequestStatus
-from tests.helpers import StatementCounter, make_member
+from tests.helpers import StatementCounter, make_member, token_for
 
 S = RequestStatus
 PROBLEM = "application/problem+json"
 
 
-def token_for(user, tenant) -> dict:
-    membership = db.session.execute(select(Membership).where(Membership.user_id == user.id,
-                                                             Membership.tenant_id == tenant.id)).scalar_one()
-    _token, secret = issue_token(membership, "test", 30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def api(tenant, path: str) -> str:

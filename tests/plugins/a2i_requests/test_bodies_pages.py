@@ -9,7 +9,8 @@ from flask import url_for
 from core.extensions import db
 from core.registers.models import Institution, InstitutionKind
 from core.tenancy import tenant_scope
-from tests.plugins.a2i_requests.test_api import api, token_for
+from tests.helpers import token_for
+from tests.plugins.a2i_requests.test_api import api
 
 BODY_FIELDS = {"id", "code", "kind", "name_en", "name_km", "parent_id", "province_id", "ncdd_member", "phone",
                "email", "address_en", "is_shared"}

@@ -16,8 +16,8 @@ from core.tenancy import tenant_scope
 from plugins.a2i_requests import services
 from plugins.a2i_requests.models import Correspondence, CorrespondenceKind, Direction, InfoRequest
 from plugins.a2i_requests.views import contact_links
-from tests.helpers import StatementCounter, login, make_member
-from tests.plugins.a2i_requests.test_api import api, token_for
+from tests.helpers import StatementCounter, login, make_member, token_for
+from tests.plugins.a2i_requests.test_api import api
 
 FORM = {"subject": "Budget", "question": "What is the 2026 budget?", "channel": "letter",
         "requester_sex": "not_recorded", "requester_age_group": "not_recorded"}
@@ -186,3 +186,15 @@ def test_staff_who_may_not_see_a_protected_requester_cannot_replace_them(client,
                             "requester_contact_id": "", "requester_name": "Other", "consent_recorded": "y"})
     (saved,) = requests_of(tenant)
     assert (saved.subject, saved.requester_contact_id) == ("Roads 2026", dara.id)
+
+
+def test_the_requesters_contact_page_in_khmer_shows_the_request(staff_client, tenant, ministry):
+    sophea = person(tenant, "Chan Sophea", name_km="ចាន់ សុភា")
+    staff_client.post(f"/t/{tenant.slug}/a2i/requests/new",
+                      data={**FORM, "body_id": str(ministry.id), "requester_contact_id": str(sophea.id)})
+    (req,) = requests_of(tenant)
+    staff_client.post("/locale", data={"locale": "km"})
+    page = staff_client.get(f"/t/{tenant.slug}/contacts/{sophea.id}").text
+    assert 'lang="km"' in page and "ចាន់ សុភា" in page
+    assert "អ្នកស្នើសុំ" in page                      # "Requester", the role the module gives
+    assert req.reference in page and f"/a2i/requests/{req.id}" in page
