@@ -2,13 +2,15 @@
 membership and plugin checks, template context, and error pages (HTML or problem+json)."""
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Request, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import refresh
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.utils import cached_property
 from werkzeug.routing import IntegerConverter
 
 from core.audit import request_id
@@ -29,7 +31,27 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+class StorableRequest(Request):
+    """Query strings and form posts without what no database column can hold (NUL characters,
+    lone surrogates: core.api.storable_text), for every page and API at once, so odd input is
+    validated like any other text and never reaches the database as an error."""
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict:
+        return ImmutableMultiDict(_storable_items(super().args))
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = ImmutableMultiDict(_storable_items(self.__dict__["form"]))
+
+
+def _storable_items(values) -> list[tuple[str, str]]:
+    from core.api import storable_text
+    return [(storable_text(key), storable_text(value)) for key, value in values.items(multi=True)]
+
+
 def register_request_handlers(app: Flask) -> None:
+    app.request_class = StorableRequest
     app.before_request(_assign_request_id)
     app.before_request(refuse_with_pending_migrations)
     app.url_value_preprocessor(_take_tenant_slug)

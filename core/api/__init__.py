@@ -12,11 +12,28 @@ from webargs.flaskparser import FlaskParser
 API_PREFIX = "/api/v1"
 
 
+def storable_text(value):
+    """Strings of a parsed body without what no database column can hold: NUL characters
+    (PostgreSQL refuses them) and lone surrogates (not UTF-8), in nested lists and objects too."""
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [storable_text(item) for item in value]
+    if isinstance(value, dict):
+        return {storable_text(key): storable_text(item) for key, item in value.items()}
+    return value
+
+
 class StrictParser(FlaskParser):
     """Query strings follow their schema's `unknown` (RAISE for lists): a mistyped filter must be
-    reported, not silently ignored and answered with unfiltered data."""
+    reported, not silently ignored and answered with unfiltered data. Every text that reaches a
+    schema is storable (storable_text), so odd input is validated, never a database error."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+    def load_json(self, req, schema):
+        # Query strings and forms are cleaned by core.web.StorableRequest; JSON bodies here.
+        return storable_text(super().load_json(req, schema))
 
 
 class ApiBlueprint(SmorestBlueprint):

@@ -205,3 +205,12 @@ def test_small_totals_are_always_exact(client, staff, tenant, staff_token):
     assert client.get(url, headers=bearer(staff_token)).json["total"] == 3
     add_visits(tenant, 1)
     assert client.get(url, headers=bearer(staff_token)).json["total"] == 4
+
+
+def test_text_no_database_can_store_is_cleaned_before_validation(client, tenant, staff):
+    """A NUL character or a lone surrogate in JSON is dropped or replaced, never a database error."""
+    from tests.helpers import token_for
+    response = client.post(f"/api/v1/t/{tenant.slug}/institutions/", headers=token_for(staff, tenant),
+                           json={"code": "PRIV-1", "kind": "other", "name_en": "Kampot\u0000 Youth\udb8d Office"})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["name_en"] == "Kampot Youth? Office"
