@@ -5,7 +5,7 @@ pages (contact_import.py, contact_export.py)."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import abort, g
+from flask import abort
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,15 +14,13 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from core.api import ApiBlueprint
-from core.csv_export import csv_response
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import can, require
 from core.registers import contact_export, contact_import
-from core.registers.contact_import import COLUMNS, MODES, VALID_ONLY
-from core.registers.contact_import_views import XLSX_TYPE, export_base, xlsx_response
+from core.registers.contact_import import MODES, VALID_ONLY
+from core.registers.contact_import_views import XLSX_TYPE, export_file
 from core.registers.protection import PROTECTED_PERMISSION
-from core.tenancy import tenant_scope
 from core.web import problem
 
 contact_import_api = ApiBlueprint("contact_import_api", __name__, path="contacts",
@@ -187,20 +185,7 @@ def _export(args: dict, file_format: str):
     filters = {name: value for name, value in args.items() if value not in (None, "")}
     if "protected" in filters:
         filters["protected"] = "yes" if filters["protected"] else "no"
-    base = export_base(filters)
-    contact_export.audit_export(g.tenant.id, file_format, contact_export.export_counts(base), filters)
-    if file_format == "xlsx":
-        content = contact_export.xlsx_bytes(contact_export.export_rows(base))
-        db.session.commit()
-        return xlsx_response(content, f"contacts-{g.tenant.slug}.xlsx")
-    db.session.commit()
-    tenant_id = g.tenant.id
-
-    def rows():
-        with tenant_scope(tenant_id):
-            yield from contact_export.export_rows(base)
-
-    return csv_response(f"contacts-{g.tenant.slug}.csv", COLUMNS, rows())
+    return export_file(filters, file_format)
 
 
 @contact_import_api.route("/export.csv")

@@ -159,17 +159,23 @@ def edit(institution_id: int):
     institution = _get_or_404(institution_id)
     if not register.may_write(institution):
         return _refuse_shared()
+    return _edit_page(institution, saved_url=lambda saved: url_for("institutions.detail", institution_id=saved.id),
+                      action=url_for("institutions.edit", institution_id=institution.id),
+                      back=url_for("institutions.detail", institution_id=institution.id))
+
+
+def _edit_page(institution, *, saved_url, action: str, back: str, shared: bool = False):
+    """The edit form of an institution (a tenant's private one, or a shared one for operators)."""
     form = InstitutionForm(obj=institution) if request.method == "GET" else InstitutionForm()
     if request.method == "GET":
         form.fill_from(institution)
     else:
         saved = _save(form, institution)
         if saved is not None:
-            return redirect(url_for("institutions.detail", institution_id=saved.id))
+            return redirect(saved_url(saved))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("registers/institutions/form.html", form=form, institution=institution,
-                           action=url_for("institutions.edit", institution_id=institution.id),
-                           back=url_for("institutions.detail", institution_id=institution.id)), status
+    return render_template("registers/institutions/form.html", form=form, institution=institution, shared=shared,
+                           action=action, back=back), status
 
 
 @institutions_bp.post("/<int:institution_id>/delete")
@@ -293,17 +299,9 @@ def admin_new():
 @superadmin_required
 def admin_edit(institution_id: int):
     institution = _get_or_404(institution_id)     # outside any tenant: shared rows only
-    form = InstitutionForm(obj=institution) if request.method == "GET" else InstitutionForm()
-    if request.method == "GET":
-        form.fill_from(institution)
-    else:
-        saved = _save(form, institution)
-        if saved is not None:
-            return redirect(url_for("institutions_admin.admin_index", q=saved.code))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("registers/institutions/form.html", form=form, institution=institution, shared=True,
-                           action=url_for("institutions_admin.admin_edit", institution_id=institution.id),
-                           back=url_for("institutions_admin.admin_index")), status
+    return _edit_page(institution, saved_url=lambda saved: url_for("institutions_admin.admin_index", q=saved.code),
+                      action=url_for("institutions_admin.admin_edit", institution_id=institution.id),
+                      back=url_for("institutions_admin.admin_index"), shared=True)
 
 
 @institutions_admin.route("/import", methods=["GET", "POST"])
