@@ -75,7 +75,10 @@ def serve() -> None:
 def test(pytest_args: list[str]) -> None:
     install("test")
     ensure_chromium()
-    result = subprocess.run([str(BIN / "python"), "-m", "pytest", *pytest_args], cwd=ROOT)
+    # One pytest-xdist worker per CPU unless the caller chose (-n 0 runs in one process); each
+    # worker gets its own PostgreSQL database (tests/conftest.py).
+    parallel = [] if any(arg.startswith("-n") or arg == "--numprocesses" for arg in pytest_args) else ["-n", "auto"]
+    result = subprocess.run([str(BIN / "python"), "-m", "pytest", *parallel, *pytest_args], cwd=ROOT)
     sys.exit(result.returncode)
 
 

@@ -2,11 +2,12 @@
 emptied after every test, plus the tenants and users most tests need."""
 from __future__ import annotations
 
+import atexit
 import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from core import create_app
 from core.extensions import db
@@ -21,8 +22,31 @@ TEST_PLUGIN = "tests.example_plugin"
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("SAMAKI_TEST_DATABASE_URL")
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return worker_database(url, worker) if worker else url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'samaki-test.db'}"
+
+
+def worker_database(url: str, worker: str) -> str:
+    """A PostgreSQL database of this pytest-xdist worker's own, next to the given one (emptied
+    tables would otherwise be pulled from under the other workers' tests); dropped at the end."""
+    server, name = url.rsplit("/", 1)
+    own = f"{name}_{worker}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{own}"'))
+    admin.dispose()
+    atexit.register(_drop_database, server, own)
+    return f"{server}/{own}"
+
+
+def _drop_database(server: str, name: str) -> None:
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def app_config(tmp_path: Path, url: str, **overrides) -> dict:

@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import can, require
-from core.registers import contacts
+from core.registers import contact_photos, contacts
 from core.registers.contact_schemas import (ContactDetailSchema, ContactListArgs, ContactPage, ContactPatchSchema,
                                             ContactWriteSchema)
 from core.registers.models import Contact
@@ -46,7 +46,9 @@ def contact_item(contact: Contact, *, detail: bool = False, reveal: bool | None 
     view: dict[str, Any] = {name: getattr(contact, name) for name in (DETAIL_PLAIN if detail else LIST_PLAIN)}
     for name in (DETAIL_IDENTITY if detail else LIST_IDENTITY):
         view[name] = getattr(contact, name) if allowed and not contact.is_erased else None
-    view.update(erased=contact.is_erased, identity_hidden=not allowed or contact.is_erased,
+    hidden = not allowed or contact.is_erased
+    view["has_photo"] = None if hidden else contact_photos.has_photo(contact)
+    view.update(erased=contact.is_erased, identity_hidden=hidden,
                 tags=contact.tag_list,
                 display_name=shown_name(contact, current_locale(), reveal=bool(allowed)))
     if allowed and contact.protected:

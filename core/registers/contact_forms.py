@@ -1,9 +1,10 @@
 """Forms of the contact pages: list filters, a contact (person or organisation), an affiliation,
-withdrawal of consent, erasure and merge confirmations."""
+withdrawal of consent, erasure and merge confirmations, a photo."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
@@ -105,3 +106,10 @@ class MergeForm(FlaskForm):
     first = HiddenField(validators=[DataRequired()])
     second = HiddenField(validators=[DataRequired()])
     keep = RadioField(_l("Contact to keep"), choices=[], validators=[DataRequired(_l("Choose the contact to keep."))])
+
+
+class PhotoForm(FlaskForm):
+    """A person's photo; the content and size are checked by core.registers.contact_photos (the
+    view writes the size limit into the hint)."""
+
+    photo = FileField(_l("Photo"), render_kw={"accept": "image/jpeg,image/png"})

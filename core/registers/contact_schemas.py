@@ -46,6 +46,9 @@ class ContactSchema(ma.Schema):
     name_latin = fields.String(allow_none=True, required=True)
     phone = fields.String(allow_none=True, required=True)
     email = fields.String(allow_none=True, required=True)
+    has_photo = fields.Boolean(allow_none=True, required=True, metadata={
+        "description": "Whether the person has a photo (shown on the contact's page); null when the identity is "
+                       "hidden. Read-only."})
     sex = enum(Sex, required=True)
     birth_year = fields.Integer(allow_none=True, required=True)
     age_group = enum(AgeGroup, required=True)

@@ -1,25 +1,27 @@
 """HTML pages of the contacts register: list, page, new (with duplicates offered), edit,
-affiliations, withdrawal of consent, duplicate review and merge, erasure. Protection is decided
-by core.registers.protection; the rules live in contacts.py, duplicates.py and erasure.py."""
+affiliations, a person's photo, withdrawal of consent, duplicate review and merge, erasure.
+Protection is decided by core.registers.protection; the rules live in contacts.py,
+contact_photos.py, duplicates.py and erasure.py."""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from core import uploads
 from core.errors import DomainError
 from core.extensions import db
 from core.i18n import current_locale
 from core.pagination import paginate
 from core.permissions import can, require
-from core.registers import contacts, duplicates, erasure
+from core.registers import contact_photos, contacts, duplicates, erasure
 from core.registers.contact_forms import (IDENTITY_FORM_FIELDS, ORGANISATION_FIELDS, PAGE_SIZE, PERSON_FIELDS,
                                           AffiliationForm, ContactFilterForm, ContactForm, EraseForm, MergeForm,
-                                          WithdrawConsentForm)
+                                          PhotoForm, WithdrawConsentForm)
 from core.registers.models import Contact, ContactKind, name_in_language
 from core.registers.protection import (PROTECTED_PERMISSION, keep_identity_views, log_identity_view, may_see_identity,
                                        shown_name)
@@ -140,8 +142,11 @@ def index() -> str:
 
 @contacts_bp.get("/<int:contact_id>")
 @require("core.contacts.view")
-def detail(contact_id: int) -> str:
-    contact = load_contact(contact_id)
+def detail(contact_id: int) -> tuple[str, int]:
+    return _render_detail(load_contact(contact_id))
+
+
+def _render_detail(contact: Contact, photo_form: PhotoForm | None = None, status: int = 200):
     reveal = may_see_identity(contact)
     name = shown_name(contact, current_locale())      # logs the view of a protected identity when shown
     links = contacts.all_links(contact, url_for)
@@ -149,9 +154,16 @@ def detail(contact_id: int) -> str:
     if contact.is_person and can("core.contacts.edit") and not contact.is_erased:
         affiliation_form = AffiliationForm(formdata=None)
         affiliation_form.organisation_id.choices = _organisation_choices()
+    if reveal and contact.is_person and can("core.contacts.edit") and not contact.is_erased:
+        photo_form = photo_form or PhotoForm(formdata=None)
+        photo_form.photo.description = _("A JPEG or PNG image of at most %(mb)s MB.",
+                                         mb=uploads.megabytes(contact_photos.max_bytes(current_app.config)))
+    else:
+        photo_form = None
     return render_template("registers/contacts/detail.html", contact=contact, name=name, reveal=reveal,
                            groups=contacts.grouped_links(links), affiliation_form=affiliation_form,
-                           is_minor=contacts.is_minor(contact), locale=current_locale(), shown=_shown)
+                           photo_form=photo_form, has_photo=reveal and contact_photos.has_photo(contact),
+                           is_minor=contacts.is_minor(contact), locale=current_locale(), shown=_shown), status
 
 
 def _organisation_choices() -> list[SelectChoice]:
@@ -247,6 +259,59 @@ def remove_affiliation(contact_id: int, affiliation_id: int) -> Response:
         abort(404)
     db.session.commit()
     flash(_("Affiliation removed."), "success")
+    return redirect(url_for("contacts.detail", contact_id=contact.id))
+
+
+# --- photo ----------------------------------------------------------------------------------------
+
+def _photo_contact(contact_id: int) -> Contact:
+    """A person whose photo the current user may see (anyone else: 404, which reveals nothing)."""
+    contact = load_contact(contact_id)
+    if contact.is_erased or not contact.is_person or not may_see_identity(contact):
+        abort(404)
+    return contact
+
+
+@contacts_bp.get("/<int:contact_id>/photo")
+@require("core.contacts.view")
+def photo(contact_id: int) -> Response:
+    contact = _photo_contact(contact_id)
+    path = contact_photos.photo_path(contact)
+    if path is None or not path.is_file():
+        abort(404)
+    log_identity_view(contact)          # only a protected person's view is logged
+    response = send_file(path, mimetype=contact_photos.content_type(contact), max_age=0)
+    response.headers["Cache-Control"] = "private, no-store" if contact.protected else "private, no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@contacts_bp.post("/<int:contact_id>/photo")
+@require("core.contacts.edit")
+def upload_photo(contact_id: int) -> Response | tuple[str, int]:
+    contact = _photo_contact(contact_id)
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            contact_photos.save_photo(contact, form.photo.data,
+                                      limit=contact_photos.max_bytes(current_app.config))
+        except DomainError as error:
+            db.session.rollback()
+            form.photo.errors = list(form.photo.errors) + [str(error.message)]
+        else:
+            db.session.commit()
+            flash(_("Photo saved."), "success")
+            return redirect(url_for("contacts.detail", contact_id=contact.id) + "#photo")
+    return _render_detail(load_contact(contact_id), photo_form=form, status=422)
+
+
+@contacts_bp.post("/<int:contact_id>/photo/delete")
+@require("core.contacts.edit")
+def delete_photo(contact_id: int) -> Response:
+    contact = _photo_contact(contact_id)
+    contact_photos.remove_photo(contact)
+    db.session.commit()
+    flash(_("Photo removed."), "success")
     return redirect(url_for("contacts.detail", contact_id=contact.id))
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from core.errors import DomainError
 from core.extensions import db
 from core.registers import matching
+from core.registers.contact_photos import forget_photo_file
 from core.registers.models import (AGE_GROUP_YEARS, AgeGroup, ConsentMethod, Contact, ContactAffiliation, ContactKind,
                                    OrganisationType, Place, Project, Sex)
 from core.search import any_contains
@@ -258,6 +259,7 @@ def delete_contact(contact: Contact) -> None:
     for affiliation in db.session.execute(select(ContactAffiliation).where(
             ContactAffiliation.organisation_id == contact.id)).scalars():
         db.session.delete(affiliation)
+    forget_photo_file(contact)          # the photo's file goes with the commit
     db.session.delete(contact)
     db.session.flush()
 

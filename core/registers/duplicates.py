@@ -21,6 +21,7 @@ from core.audit import record_event
 from core.errors import DomainError
 from core.extensions import db
 from core.registers import matching
+from core.registers.contact_photos import forget_photo_file
 from core.registers.models import Contact, ContactAffiliation, ContactNotDuplicate, Project
 
 STRONG = "strong"
@@ -193,9 +194,9 @@ def mark_not_duplicate(first: Contact, second: Contact) -> ContactNotDuplicate:
 
 
 # Fields copied from the merged contact where the kept one has none.
-_FILL_IN = ("name_km", "name_latin", "phone", "email", "address", "id_number", "notes", "birth_year", "disability",
-            "idpoor", "indigenous", "place_id", "organisation_type", "institution_id", "website", "tax_number",
-            "consent_scope", "consent_on", "consent_method")
+_FILL_IN = ("name_km", "name_latin", "phone", "email", "address", "id_number", "photo_name", "notes", "birth_year",
+            "disability", "idpoor", "indigenous", "place_id", "organisation_type", "institution_id", "website",
+            "tax_number", "consent_scope", "consent_on", "consent_method")
 
 
 def merge_contacts(keep: Contact, merged: Contact) -> int:
@@ -235,6 +236,8 @@ def merge_contacts(keep: Contact, merged: Contact) -> int:
     refresh_match_keys(keep)
     db.session.execute(delete(ContactNotDuplicate).where(or_(ContactNotDuplicate.first_id == merged.id,
                                                              ContactNotDuplicate.second_id == merged.id)))
+    if merged.photo_name and merged.photo_name != keep.photo_name:
+        forget_photo_file(merged)       # the kept contact has its own photo: the other file goes
     merged_id = merged.id
     db.session.delete(merged)
     db.session.flush()

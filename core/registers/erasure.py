@@ -9,10 +9,8 @@ there is no separate index; once the contact is blank it cannot be found. Audit 
 the identity (core.audit writes IDENTITY_MARKER). No Flask request needed (the CLI uses it)."""
 from __future__ import annotations
 
-import os
 from datetime import date
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
@@ -20,6 +18,7 @@ from core.audit import record_event
 from core.columns import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.registers.contact_photos import forget_photo_file
 from core.registers.models import AgeGroup, Contact, ContactErasure, ContactKind, Place, PlaceKind
 
 # Blanked on erasure (IDENTITY_FIELDS plus free text that may name the person).
@@ -44,20 +43,11 @@ def _province_id(place_id: int | None) -> int | None:
     return place.id if place.kind == PlaceKind.PROVINCE else place.province_id
 
 
-def _remove_photo(photo_name: str) -> None:
-    if not photo_name or os.path.basename(photo_name) != photo_name:
-        return
-    folder = current_app.config.get("UPLOAD_FOLDER") or ""
-    for path in (os.path.join(folder, "contacts", photo_name), os.path.join(folder, photo_name)):
-        if folder and os.path.isfile(path):
-            os.remove(path)
-
-
 def _blank(contact: Contact, today: date | None = None) -> list[str]:
     """Blank the identity of `contact` in place; returns the identity terms it had."""
     from core.registers.contacts import age_group_for
     terms = identity_terms(contact)
-    _remove_photo(contact.photo_name)
+    forget_photo_file(contact)          # the file goes when the erasure is committed
     for name in BLANKED:
         setattr(contact, name, "")
     if contact.birth_year is not None:

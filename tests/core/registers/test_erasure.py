@@ -138,13 +138,13 @@ def test_an_erased_person_cannot_be_edited_or_erased_again(admin_client, tenant,
 
 def test_erasure_removes_the_photo_file(app, admin_client, tenant, person):
     import os
-    folder = os.path.join(app.config["UPLOAD_FOLDER"], "contacts")
+    folder = os.path.join(app.config["UPLOAD_FOLDER"], str(tenant.id), "contacts")   # core.registers.contact_photos
     os.makedirs(folder, exist_ok=True)
-    photo = os.path.join(folder, "a1b2c3.jpg")
+    photo = os.path.join(folder, "a1b2c3" * 5 + "d4.jpg")
     with open(photo, "wb") as file:
         file.write(b"\xff\xd8 not really a photo")
     contacts = Contact.__table__
-    db.session.execute(update(contacts).where(contacts.c.id == person.id).values(photo_name="a1b2c3.jpg"))
+    db.session.execute(update(contacts).where(contacts.c.id == person.id).values(photo_name=os.path.basename(photo)))
     db.session.commit()
     erase(admin_client, tenant, person)
     assert not os.path.exists(photo)
