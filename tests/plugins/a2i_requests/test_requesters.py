@@ -198,3 +198,23 @@ def test_the_requesters_contact_page_in_khmer_shows_the_request(staff_client, te
     assert 'lang="km"' in page and "ចាន់ សុភា" in page
     assert "អ្នកស្នើសុំ" in page                      # "Requester", the role the module gives
     assert req.reference in page and f"/a2i/requests/{req.id}" in page
+
+
+def test_an_erased_requester_is_named_nowhere_in_the_request(app, client, tenant, ministry):
+    from core.registers.erasure import erase_contact
+    admin = make_member(tenant, "admin")
+    sophea = person(tenant, "Chan Sophea", phone="012 987 654")
+    with tenant_scope(tenant.id):
+        req = services.create_request(tenant.id, subject="Budget", question="What is the 2026 budget?",
+                                      body_id=ministry.id, actor=admin, requester_contact_id=sophea.id)
+        db.session.commit()
+        erase_contact(db.session.get(Contact, sophea.id), erased_by_id=admin.id)
+        db.session.commit()
+    login(client, admin.email)
+    seen = [client.get(f"/t/{tenant.slug}/a2i/requests/{req.id}").text,
+            client.get(f"/t/{tenant.slug}/a2i/requests/").text,
+            client.get(f"/t/{tenant.slug}/a2i/requests.csv").get_data(as_text=True),
+            client.get(api(tenant, f"/requests/{req.id}"), headers=token_for(admin, tenant)).text]
+    for text in seen:
+        assert "Chan Sophea" not in text and "012 987 654" not in text
+    assert "Erased person" in seen[0]
