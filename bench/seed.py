@@ -1,5 +1,6 @@
 """Benchmark data at network scale: tenants, users with memberships, A2I requests with their workflow
-events and correspondence, the shared public bodies register and millions of hash-chained audit events.
+events and correspondence, the core registers (the gazetteer and the shared institutions register as
+`flask init` loads them, contacts, affiliations, projects) and millions of hash-chained audit events.
 
     python -m bench.seed [--database-url URL] [--tenants 50] [--users 5000] [--requests 200000]
                          [--audit-events 2000000] [--seed 42] [--scale 1.0] [--drop]
@@ -7,6 +8,13 @@ events and correspondence, the shared public bodies register and millions of has
 Rows are written with SQLAlchemy Core (executemany in batches) or, on PostgreSQL, COPY, bypassing the
 ORM's audit listeners; audit rows are hashed here with core.audit.event_digest so `flask audit verify`
 accepts the chains. The same seed and --today give the same data.
+
+Registers (issue #10): every request's requester is a person contact of its tenant (Latin name, often
+a Khmer one, match keys as core.registers.contacts.refresh_match_keys sets them, sex, age group, a
+commune of residence for most, 5% protected). Each tenant also has organisation contacts (about one per
+66 requests in the large tenant: 3,000 at scale 1.0) of which 10% of the people are members, and
+projects (60 in the large tenant) funded by its development partners. These use their own random
+generator, so the requests are the same as without them.
 
 How workflow columns are filled (simple consistent rules, the draft law's default periods, national
 holidays from core.workdays.WorkingCalendar, no closure days, no clarification pauses):
@@ -64,6 +72,16 @@ class Sizes:
     def large_users(self) -> int:
         """Members of the large tenant: 4% of all users (200 by default)."""
         return max(2, round(self.users * 0.04))
+
+    @property
+    def organisations(self) -> int:
+        """Organisation contacts of the large tenant (3,000 at scale 1.0); other tenants get 2% of it."""
+        return max(5, self.requests * 3 // 200)
+
+    @property
+    def projects(self) -> int:
+        """Projects of the large tenant (60 at scale 0.12 and above); other tenants get a tenth."""
+        return max(3, min(60, self.requests // 400))
 
     @property
     def large_audit_share(self) -> float:
@@ -199,6 +217,16 @@ PLACES = ["Phnom Penh", "Siem Reap", "Battambang", "Kampong Cham", "Kampot", "Ko
 TAGS = ["land", "budget", "education", "health", "environment", "labour", "procurement", "youth", "women", "water"]
 FIRST = ["Sokha", "Dara", "Channa", "Sophea", "Vanna", "Bopha", "Rithy", "Srey", "Pisey", "Kosal", "Nary", "Vibol"]
 LAST = ["Chan", "Sok", "Kim", "Meas", "Heng", "Ly", "Chea", "Phan", "Nguon", "Prak", "Seng", "Touch"]
+# The same names in Khmer script (surname first, as written in Khmer).
+FIRST_KM = dict(zip(FIRST, ["សុខា", "ដារា", "ចន្នា", "សុភា", "វណ្ណា", "បុប្ផា", "ឫទ្ធី", "ស្រី", "ពិសី", "កុសល", "នារី",
+                            "វិបុល"]))
+LAST_KM = dict(zip(LAST, ["ចាន់", "សុខ", "គីម", "មាស", "ហេង", "លី", "ជា", "ផាន", "ងួន", "ប្រាក់", "សេង", "ទូច"]))
+ORGANISATION_WORDS = [("Community Fisheries", "សហគមន៍នេសាទ", "cbo"), ("Women's Network", "បណ្តាញស្ត្រី", "cso"),
+                      ("Youth Association", "សមាគមយុវជន", "cso"), ("Farmers' Cooperative", "សហករណ៍កសិករ", "cbo"),
+                      ("Development Partner", "ដៃគូអភិវឌ្ឍន៍", "development_partner"),
+                      ("Radio", "វិទ្យុ", "media"), ("Trading Company", "ក្រុមហ៊ុនពាណិជ្ជកម្ម", "company"),
+                      ("University", "សាកលវិទ្យាល័យ", "academic"), ("Forest Community", "សហគមន៍ព្រៃឈើ", "cbo")]
+ROLES = ["member", "staff", "volunteer", "chair", "focal point", "treasurer"]
 OUTCOMES = [("answered_full", 45), ("answered_part", 20), ("refused", 15), ("not_held", 12), ("transferred", 8)]
 GROUNDS = ["national_security", "economic_interest", "personal_privacy", "investigation_or_court",
            "commercial_secrets", "internal_deliberation", "other"]
@@ -227,6 +255,10 @@ class Seeder:
         self.start = today - timedelta(days=SPAN_DAYS)
         self.days = Days()
         self.ids: dict[str, int] = {}
+        # Registers draw from their own generator: the requests stay what they were without them.
+        self.rng_registers = random.Random(seed * 7919 + 1)
+        self.commune_ids: list[int] = []
+        self.organisation_ids: dict[int, list[int]] = {}
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -289,6 +321,48 @@ class Seeder:
                 plan.member_ids.append(user_id)
                 plan.member_emails[user_id] = email
 
+    # -- registers: organisations and projects ----------------------------------------------
+    def write_registers(self, writer: RowWriter, plans: list[TenantPlan]) -> None:
+        """Organisation contacts and projects of every tenant (before the requests' person contacts)."""
+        from core.registers import matching
+        rng = self.rng_registers
+        for plan in plans:
+            large = plan.slug == LARGE_SLUG
+            count = self.sizes.organisations if large else max(1, self.sizes.organisations // 50)
+            ids = self.organisation_ids.setdefault(plan.id, [])
+            donors = []
+            for n in range(1, count + 1):
+                word, word_km, kind = rng.choice(ORGANISATION_WORDS)
+                place = rng.choice(PLACES)
+                name, name_km = f"{word} {place} {n}", f"{word_km} {n}" if rng.random() < 0.6 else ""
+                contact_id = self.next_id("contact")
+                phone = f"0{rng.randrange(10**8, 10**9)}" if rng.random() < 0.7 else ""
+                writer.add("core_contact", dict(
+                    id=contact_id, tenant_id=plan.id, kind="organisation", name_latin=name, name_km=name_km,
+                    phone=phone, email=f"info{contact_id}@org.bench.test" if rng.random() < 0.5 else "",
+                    match_name=matching.name_key(name_km, name), match_latin=matching.latin_name_key(name),
+                    match_phone=matching.phone_key(phone), organisation_type=kind, sex="not_recorded",
+                    age_group="not_recorded", place_id=rng.choice(self.commune_ids) if self.commune_ids else None,
+                    protected=False, created_at=self.stamp(self.start + timedelta(days=rng.randrange(SPAN_DAYS)),
+                                                           rng)))
+                ids.append(contact_id)
+                if kind == "development_partner":
+                    donors.append(contact_id)
+            projects = self.sizes.projects if large else max(1, self.sizes.projects // 10)
+            for n in range(1, projects + 1):
+                topic = rng.choice(TOPICS)
+                starts = self.start + timedelta(days=rng.randrange(SPAN_DAYS))
+                ends = starts + timedelta(days=rng.choice([365, 730, 1095]))
+                writer.add("core_project", dict(
+                    id=self.next_id("project"), tenant_id=plan.id, code=f"P-{starts.year}-{n:03d}",
+                    title_en=f"{topic.capitalize()} monitoring in {rng.choice(PLACES)}",
+                    title_km=rng.choice(TOPICS_KM) if rng.random() < 0.5 else "",
+                    donor_id=rng.choice(donors) if donors and rng.random() < 0.8 else None,
+                    starts_on=starts, ends_on=ends, budget=f"{rng.randrange(5, 500) * 1000}.00",
+                    currency=weighted(rng, [("USD", 85), ("KHR", 15)]),
+                    status="closed" if ends < self.today else weighted(rng, [("active", 85), ("planned", 15)]),
+                    description="", created_at=self.stamp(starts, rng)))
+
     # -- requests ---------------------------------------------------------------------------
     def write_requests(self, writer: RowWriter, plans: list[TenantPlan], body_ids: list[int]) -> None:
         rng = self.rng
@@ -305,18 +379,30 @@ class Seeder:
     def write_requester(self, writer: RowWriter, plan: TenantPlan, day: date) -> int:
         """The request's requester as a person contact of the tenant (written before the request)."""
         from core.registers import matching
-        rng = self.rng
+        rng, extra = self.rng, self.rng_registers
         contact_id = self.next_id("contact")
-        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        name = f"{first} {last}"
+        name_km = f"{LAST_KM[last]} {FIRST_KM[first]}" if extra.random() < 0.6 else ""
         phone = f"0{rng.randrange(10**8, 10**9)}"
+        sex = weighted(rng, [("female", 45), ("male", 45), ("other", 2), ("not_recorded", 8)])
+        age_group = weighted(rng, [("under_18", 3), ("18_30", 40), ("31_59", 45), ("60_plus", 7), ("not_recorded", 5)])
+        protected = rng.random() < 0.05
+        minor = age_group == "under_18"
         writer.add("core_contact", dict(
-            id=contact_id, tenant_id=plan.id, kind="person", name_latin=name, phone=phone,
-            match_name=matching.name_key("", name), match_phone=matching.phone_key(phone),
-            sex=weighted(rng, [("female", 45), ("male", 45), ("other", 2), ("not_recorded", 8)]),
-            age_group=weighted(rng, [("under_18", 3), ("18_30", 40), ("31_59", 45), ("60_plus", 7),
-                                     ("not_recorded", 5)]),
-            protected=rng.random() < 0.05, consent_scope="A2I request", consent_on=day,
+            id=contact_id, tenant_id=plan.id, kind="person", name_latin=name, name_km=name_km, phone=phone,
+            email=f"{first.lower()}.{last.lower()}{contact_id}@mail.bench.test" if extra.random() < 0.2 else "",
+            match_name=matching.name_key(name_km, name), match_latin=matching.latin_name_key(name),
+            match_phone=matching.phone_key(phone), sex=sex, age_group=age_group,
+            place_id=extra.choice(self.commune_ids) if self.commune_ids and extra.random() < 0.8 else None,
+            languages="km", protected=protected, consent_scope="A2I request", consent_on=day,
+            consent_method="written" if extra.random() < 0.7 else "verbal", guardian_consent=minor,
             created_at=self.stamp(day, rng)))
+        organisations = self.organisation_ids.get(plan.id)
+        if organisations and extra.random() < 0.1:
+            writer.add("core_contact_affiliation", dict(
+                id=self.next_id("affiliation"), tenant_id=plan.id, person_id=contact_id,
+                organisation_id=extra.choice(organisations), role=extra.choice(ROLES)))
         return contact_id
 
     def write_request(self, writer: RowWriter, plan: TenantPlan, day: date, body_ids: list[int],
@@ -550,8 +636,8 @@ def seed(sizes: Sizes, *, seed: int = 42, today: date | None = None, database_ur
     from core.extensions import db
     from core.migrations import upgrade_all
     from core.models import AuditEvent, Tenant
-    from core.registers.institutions import seed_institutions
-    from core.registers.models import Institution
+    from core.registers.cli import load_reference_data
+    from core.registers.models import Institution, Place, PlaceKind
 
     app = app or make_app(database_url)
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
@@ -561,14 +647,16 @@ def seed(sizes: Sizes, *, seed: int = 42, today: date | None = None, database_ur
         upgrade_all()
         if db.session.execute(select(func.count()).select_from(Tenant)).scalar_one():
             raise SystemExit("The database already has tenants: seed an empty database (or pass --drop).")
-        seed_institutions()
-        db.session.commit()
+        say(load_reference_data())          # the gazetteer and the institutions register, as `flask init`
         body_ids = list(db.session.execute(select(Institution.id).where(Institution.owner_tenant_id.is_(None))
                                            .order_by(Institution.id)).scalars())
+        commune_ids = list(db.session.execute(select(Place.id).where(Place.kind == PlaceKind.COMMUNE)
+                                              .order_by(Place.id)).scalars())
         first_audit_id = (db.session.execute(select(func.max(AuditEvent.id))).scalar() or 0) + 1
         db.session.remove()
 
         seeder = Seeder(sizes, seed, today or date.today())
+        seeder.commune_ids = commune_ids
         plans = seeder.plan_tenants()
         password_hash = PasswordHasher().hash(BENCH_PASSWORD)
         with db.engine.begin() as connection:
@@ -580,22 +668,28 @@ def seed(sizes: Sizes, *, seed: int = 42, today: date | None = None, database_ur
             seeder.write_people(writer, plans, password_hash)
             for name in ("core_tenant", "core_user", "core_membership", "a2i_deadline_rules", "a2i_exemption_ground"):
                 writer.flush(name)
+            say("Organisations and projects…")
+            seeder.write_registers(writer, plans)
+            for name in ("core_contact", "core_project"):
+                writer.flush(name)
             say("Requests, events and correspondence…")
             seeder.write_requests(writer, plans, body_ids)
-            for name in ("core_contact", "a2i_request", "a2i_request_event", "a2i_correspondence",
-                         "a2i_request_counter"):
+            for name in ("core_contact", "core_contact_affiliation", "a2i_request", "a2i_request_event",
+                         "a2i_correspondence", "a2i_request_counter"):
                 writer.flush(name)
             say("Audit events…")
             seeder.write_audit(writer, plans, first_audit_id)
             writer.close()
             reset_sequences(connection, ["core_tenant", "core_user", "core_membership", "a2i_deadline_rules",
-                                         "a2i_exemption_ground", "core_contact", "a2i_request", "a2i_request_event",
+                                         "a2i_exemption_ground", "core_contact", "core_project",
+                                         "core_contact_affiliation", "a2i_request", "a2i_request_event",
                                          "a2i_correspondence", "a2i_request_counter", "core_audit_event"])
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))   # visibility map: index-only scans, like a settled DB
         counts = dict(writer.counts)
         counts["core_institution"] = len(body_ids)
+        counts["core_place"] = db.session.execute(select(func.count()).select_from(Place)).scalar_one()
         return counts
 
 

@@ -12,7 +12,9 @@ from core import create_app
 from core.audit import verify_chains
 from core.extensions import db
 from core.models import AuditChainHead, AuditEvent, Membership, Tenant, User
-from core.registers.models import Contact, Institution
+from core.registers import matching
+from core.registers.models import (Contact, ContactAffiliation, ContactKind, Institution, InstitutionKind, Place,
+                                   PlaceKind, Project)
 from plugins.a2i_requests.models import InfoRequest, RequestEvent
 from tests.conftest import BUILTIN_PLUGINS, app_config
 
@@ -71,7 +73,25 @@ def test_answered_requests_have_answer_dates_and_on_time_and_no_due_date(seeded)
 
 def test_public_bodies_come_from_the_shared_register(seeded):
     assert count(Institution, Institution.owner_tenant_id.is_(None)) == seeded[1]["core_institution"] > 20
-    assert count(Contact) == count(InfoRequest, InfoRequest.requester_contact_id.is_not(None)) == 204
+    assert count(Contact, Contact.kind == ContactKind.PERSON) == count(
+        InfoRequest, InfoRequest.requester_contact_id.is_not(None)) == 204
+
+
+def test_the_registers_are_loaded_as_flask_init_loads_them(seeded):
+    assert count(Place, Place.kind == PlaceKind.COMMUNE) >= 1600
+    assert count(Institution, Institution.kind == InstitutionKind.DISTRICT, Institution.place_id.is_not(None)) >= 200
+    assert seeded[1]["core_place"] == count(Place)
+
+
+def test_contacts_look_like_register_entries(seeded):
+    people = db.session.execute(select(Contact).where(Contact.kind == ContactKind.PERSON)).scalars().all()
+    assert all(p.match_name == matching.name_key(p.name_km, p.name_latin) for p in people)
+    assert all(p.match_latin == matching.latin_name_key(p.name_latin) and p.match_phone for p in people)
+    assert any(p.name_km for p in people) and any(p.protected for p in people)
+    assert {p.place.kind for p in people if p.place_id} == {PlaceKind.COMMUNE}
+    organisations = count(Contact, Contact.kind == ContactKind.ORGANISATION)
+    assert organisations == SIZES.organisations + (SIZES.tenants - 1) * max(1, SIZES.organisations // 50)
+    assert count(ContactAffiliation) > 0 and count(Project) >= SIZES.projects
 
 
 def test_audit_events_are_split_by_request_share_and_their_chains_verify(seeded):
