@@ -185,3 +185,163 @@ def audit(slug: str) -> str:
     total = rows("SELECT count(*) FROM core_audit_event WHERE tenant_id = %s", tid)[0][0]
     models = rows("SELECT DISTINCT model FROM core_audit_event WHERE tenant_id = %s AND model != '' ORDER BY model", tid)
     return table(["at", "actor", "action", "model", "record", "changes"], data) + f"<p>{total} {len(models)}</p>"
+
+
+# --- the core registers (issue #10) ---------------------------------------------------------------
+
+CONTACTS_PAGE_SIZE = 25
+PLACES_PAGE_SIZE = 50
+INSTITUTIONS_PAGE_SIZE = 50
+ZWSP = "\u200b"
+# Protected people sort as if nameless (core.registers.contacts.LIST_ORDER).
+CONTACT_ORDER = ("CASE WHEN c.protected THEN '' ELSE c.name_latin END, "
+                 "CASE WHEN c.protected THEN '' ELSE c.name_km END, c.id")
+
+
+def like(text: str) -> str:
+    return "%" + text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def contact_filter(tid: int) -> tuple[str, list]:
+    """WHERE of the contacts list: the tenant, and the text in a name or e-mail (the bench owner may
+    see protected people, so they are matched too), as core.registers.contacts.contact_list_query."""
+    q = request.args.get("q", "").strip()
+    if not q:
+        return "c.tenant_id = %s", [tid]
+    text = like(q)
+    columns = " OR ".join(f"lower(replace(c.{name}, '{ZWSP}', '')) LIKE %s" for name in ("name_km", "name_latin",
+                                                                                         "email"))
+    return f"c.tenant_id = %s AND ({columns}) AND c.erased_at IS NULL", [tid, text, text, text]
+
+
+@app.get("/t/<slug>/contacts/")
+def contact_list(slug: str) -> str:
+    tid = tenant_id(slug)
+    page = max(1, request.args.get("page", 1, type=int))
+    where, params = contact_filter(tid)
+    data = rows(f"""SELECT c.id, c.kind, CASE WHEN c.protected THEN '' ELSE c.name_latin END, c.phone, c.tags,
+                    p.name_en FROM core_contact c LEFT JOIN core_place p ON p.id = c.place_id
+                    WHERE {where} ORDER BY {CONTACT_ORDER} LIMIT %s OFFSET %s""",
+                *params, CONTACTS_PAGE_SIZE, (page - 1) * CONTACTS_PAGE_SIZE)
+    total = rows(f"SELECT count(*) FROM core_contact c WHERE {where}", *params)[0][0]
+    return table(["id", "kind", "name", "phone", "tags", "place"], data) + f"<p>{total}</p>"
+
+
+@app.get("/t/<slug>/contacts/<int:contact_id>")
+def contact_detail(slug: str, contact_id: int) -> str:
+    """The contact with its place, affiliations and the records pointing at it (projects funded,
+    affiliations both ways, A2I requests made), and the organisations offered for a new affiliation.
+    The app also writes the identity-view audit event; the baseline does not."""
+    tid = tenant_id(slug)
+    found = rows("""SELECT c.*, p.name_en, p.name_km FROM core_contact c LEFT JOIN core_place p ON p.id = c.place_id
+                    WHERE c.tenant_id = %s AND c.id = %s""", tid, contact_id)
+    if not found:
+        abort(404)
+    affiliations = rows("""SELECT a.id, a.role, o.id, o.name_latin, o.name_km FROM core_contact_affiliation a
+                           JOIN core_contact o ON o.id = a.organisation_id
+                           WHERE a.tenant_id = %s AND (a.person_id = %s OR a.organisation_id = %s)""",
+                        tid, contact_id, contact_id)
+    funded = rows("SELECT id, code, title_en FROM core_project WHERE tenant_id = %s AND donor_id = %s ORDER BY code",
+                  tid, contact_id)
+    requested = rows("""SELECT id, reference, subject FROM a2i_request WHERE tenant_id = %s AND requester_contact_id = %s
+                        ORDER BY id""", tid, contact_id)
+    organisations = rows("""SELECT id, name_latin, name_km FROM core_contact WHERE tenant_id = %s
+                            AND kind = 'organisation' ORDER BY name_latin, id""", tid)
+    return table(["contact"], [found[0]]) + table(["id", "role", "org", "latin", "km"], affiliations) + \
+        table(["id", "code", "title"], funded) + table(["id", "reference", "subject"], requested) + \
+        f"<select>{''.join(f'<option value={o[0]}>{html.escape(o[1] or o[2])}</option>' for o in organisations)}</select>"
+
+
+def place_rows(where: str, params: list, order: str, limit: int, offset: int = 0) -> list[tuple]:
+    return rows(f"""SELECT p.id, p.code, p.kind, p.name_en, p.name_km, d.name_en, d.name_km, v.name_en, v.name_km
+                    FROM core_place p LEFT JOIN core_place d ON d.id = p.parent_id
+                    LEFT JOIN core_place v ON v.id = p.province_id
+                    WHERE (p.valid_to IS NULL OR p.valid_to >= current_date) {where}
+                    ORDER BY {order} LIMIT %s OFFSET %s""", *params, limit, offset)
+
+
+PLACE_KIND_ORDER = ("CASE p.kind WHEN 'province' THEN 0 WHEN 'district' THEN 1 WHEN 'commune' THEN 2 "
+                    "WHEN 'village' THEN 3 ELSE 9 END")
+
+
+@app.get("/t/<slug>/places/search")
+def place_search(slug: str) -> Response:
+    """The picker: current places whose code starts with the digits, or whose search text contains
+    the words; exact, then prefix matches first; at most 10 (core.registers.places.search_places)."""
+    tenant_id(slug)
+    needle = request.args.get("q", "").strip().lower()
+    if any("\u1780" <= ch <= "\u17ff" for ch in needle):
+        needle = needle.replace(" ", "")
+    if needle.isdigit():
+        where, params = "AND p.code LIKE %s", [needle + "%"]
+        order, order_params = "CASE WHEN p.code = %s THEN 0 ELSE 1 END", [needle]
+    else:
+        where, params = "AND p.search_text LIKE %s", [like(needle)]
+        order = ("CASE WHEN lower(p.name_en) = %s OR p.name_km = %s THEN 0 WHEN lower(p.name_en) LIKE %s "
+                 "OR p.name_km LIKE %s THEN 1 ELSE 2 END")
+        order_params = [needle, needle, needle + "%", needle + "%"]
+    data = place_rows(where, params + order_params, f"{order}, {PLACE_KIND_ORDER}, p.name_en, p.code", 10)
+    return as_json([{"id": r[0], "code": r[1], "label": " — ".join(x for x in (r[3], r[5], r[7]) if x)} for r in data])
+
+
+@app.get("/api/v1/t/<slug>/places/")
+def api_places(slug: str) -> Response:
+    tenant_id(slug)
+    page = max(1, request.args.get("page", 1, type=int))
+    data = place_rows("", [], f"{PLACE_KIND_ORDER}, p.name_en, p.code", PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    total = rows("SELECT count(*) FROM core_place p WHERE p.valid_to IS NULL OR p.valid_to >= current_date")[0][0]
+    keys = ["id", "code", "kind", "name_en", "name_km", "parent_en", "parent_km", "province_en", "province_km"]
+    return as_json({"items": [dict(zip(keys, row)) for row in data], "total": total, "page": page,
+                    "per_page": PAGE_SIZE})
+
+
+@app.get("/api/v1/t/<slug>/contacts/")
+def api_contacts(slug: str) -> Response:
+    tid = tenant_id(slug)
+    page = max(1, request.args.get("page", 1, type=int))
+    data = rows(f"""SELECT c.id, c.kind, c.protected, c.sex, c.birth_year, c.age_group, c.place_id,
+                    c.organisation_type, CASE WHEN c.protected THEN NULL ELSE c.name_km END,
+                    CASE WHEN c.protected THEN NULL ELSE c.name_latin END,
+                    CASE WHEN c.protected THEN NULL ELSE c.phone END, CASE WHEN c.protected THEN NULL ELSE c.email END,
+                    c.tags FROM core_contact c WHERE c.tenant_id = %s ORDER BY {CONTACT_ORDER} LIMIT %s OFFSET %s""",
+                tid, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    total = rows("SELECT count(*) FROM core_contact WHERE tenant_id = %s", tid)[0][0]
+    keys = ["id", "kind", "protected", "sex", "birth_year", "age_group", "place_id", "organisation_type", "name_km",
+            "name_latin", "phone", "email", "tags"]
+    return as_json({"items": [dict(zip(keys, row)) for row in data], "total": total, "page": page,
+                    "per_page": PAGE_SIZE})
+
+
+@app.get("/t/<slug>/institutions/")
+def institution_list(slug: str) -> str:
+    """Shared and the tenant's own current institutions, by kind then name, with parent and successor;
+    the province filter's choices (core.registers.institution_views.index)."""
+    tid = tenant_id(slug)
+    page = max(1, request.args.get("page", 1, type=int))
+    kinds = ["ministry", "national_institution", "province", "district", "commune", "one_window_office", "other"]
+    kind_order = "CASE " + " ".join(f"WHEN i.kind = '{k}' THEN {n}" for n, k in enumerate(kinds)) + " END"
+    where = """(i.owner_tenant_id IS NULL OR i.owner_tenant_id = %s)
+               AND (i.valid_to IS NULL OR i.valid_to >= current_date)"""
+    data = rows(f"""SELECT i.id, i.code, i.kind, i.name_en, i.name_km, pa.name_en, s.name_en FROM core_institution i
+                    LEFT JOIN core_institution pa ON pa.id = i.parent_id LEFT JOIN core_institution s ON s.id = i.successor_id
+                    WHERE {where} ORDER BY {kind_order}, i.name_en, i.id LIMIT %s OFFSET %s""",
+                tid, INSTITUTIONS_PAGE_SIZE, (page - 1) * INSTITUTIONS_PAGE_SIZE)
+    total = rows(f"SELECT count(*) FROM core_institution i WHERE {where}", tid)[0][0]
+    provinces = rows("""SELECT id, name_en FROM core_institution WHERE kind = 'province'
+                        AND (owner_tenant_id IS NULL OR owner_tenant_id = %s)
+                        AND (valid_to IS NULL OR valid_to >= current_date) ORDER BY name_en""", tid)
+    return table(["id", "code", "kind", "name", "km", "parent", "successor"], data) + f"<p>{total}</p>" + \
+        table(["id", "province"], provinces)
+
+
+@app.get("/t/<slug>/projects/")
+def project_list(slug: str) -> str:
+    tid = tenant_id(slug)
+    page = max(1, request.args.get("page", 1, type=int))
+    data = rows("""SELECT p.id, p.code, p.title_en, p.status, p.starts_on, p.ends_on, p.budget, p.currency, d.name_latin
+                   FROM core_project p LEFT JOIN core_contact d ON d.id = p.donor_id WHERE p.tenant_id = %s
+                   ORDER BY p.starts_on DESC NULLS LAST, p.code, p.id LIMIT %s OFFSET %s""",
+                tid, CONTACTS_PAGE_SIZE, (page - 1) * CONTACTS_PAGE_SIZE)
+    total = rows("SELECT count(*) FROM core_project WHERE tenant_id = %s", tid)[0][0]
+    return table(["id", "code", "title", "status", "starts", "ends", "budget", "currency", "donor"], data) + \
+        f"<p>{total}</p>"

@@ -2,7 +2,8 @@
 data sizes, the results table, the targets and whether each is met, and the hand-written analysis
 kept in bench/analysis.md.
 
-    python -m bench.report          # rewrite RESULTS.md from the last results.json"""
+    python -m bench.report          # rewrite RESULTS.md from the last results.json
+    python -m bench.report --table bench/results-registers.json   # print another run's results table"""
 from __future__ import annotations
 
 import json
@@ -40,6 +41,9 @@ def median(values: list) -> float | None:
 TARGETS = [  # (endpoint name prefix, p95 limit in ms)
     ("list", 100), ("request detail", 100), ("API list", 100), ("statistics", 300), ("dashboard", 300),
     ("search", 300), ("audit", None), ("API create", None),
+    # The core registers (issue #10).
+    ("contacts list", 100), ("contact detail", 100), ("places picker", 100), ("institutions list", 100),
+    ("projects list", 100), ("API contacts list", 100), ("API places list", 100),
 ]
 
 
@@ -48,6 +52,34 @@ def p95_limit(name: str) -> int | None:
         if name.startswith(prefix):
             return limit
     return None
+
+
+def results_table(raw: dict) -> tuple[list[str], list[tuple[str, bool | None, str]]]:
+    """The results table's lines and each endpoint's verdict on its target."""
+    lines = ["| endpoint | status (app/base) | req/s | baseline req/s | ratio | p50 ms | p95 ms | p99 ms | "
+              "baseline p95 ms | errors | p95 target |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    verdicts = []
+    for name, by in raw["endpoints"].items():
+        app, base = by["samaki"], by["baseline"]
+        rps, base_rps = median(app["rps"]), median(base["rps"])
+        ratio = rps / base_rps if rps and base_rps else None
+        p95 = median(app["p95"])
+        limit = p95_limit(name)
+        met = None if limit is None or p95 is None else p95 < limit
+        status = raw["statuses"].get(name, ["?", "?"])
+        target = "–" if limit is None else f"< {limit}: {'met' if met else '**missed**'}"
+        lines.append(f"| {name} | {status[0]}/{status[1]} | {fmt(rps)} | {fmt(base_rps)} | "
+                     f"{fmt(ratio and ratio * 100, 0)}% | {fmt(median(app['p50']))} | {fmt(p95)} | "
+                     f"{fmt(median(app['p99']))} | {fmt(median(base['p95']))} | {int(median(app['errors']) or 0)} | "
+                     f"{target} |")
+        if limit is not None:
+            verdicts.append((f"{name}: p95 < {limit} ms", met, f"{fmt(p95)} ms"))
+        if name.startswith("API list"):
+            verdicts.append(("API list ≥ 50% of baseline throughput", ratio is not None and ratio >= 0.5,
+                             f"{fmt(ratio and ratio * 100, 0)}%" + (" (not the A2I list: see note)"
+                                                                     if raw.get("api_note") else "")))
+    return lines, verdicts
 
 
 def write_results(raw: dict) -> Path:
@@ -72,30 +104,8 @@ def write_results(raw: dict) -> Path:
                       f"with `{seed.get('command', 'python -m bench.seed')}`."]
     if raw.get("api_note"):
         lines += ["", f"Note: {raw['api_note']}."]
-    lines += ["", "## Results", "",
-              "| endpoint | status (app/base) | req/s | baseline req/s | ratio | p50 ms | p95 ms | p99 ms | "
-              "baseline p95 ms | errors | p95 target |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    verdicts = []
-    for name, by in raw["endpoints"].items():
-        app, base = by["samaki"], by["baseline"]
-        rps, base_rps = median(app["rps"]), median(base["rps"])
-        ratio = rps / base_rps if rps and base_rps else None
-        p95 = median(app["p95"])
-        limit = p95_limit(name)
-        met = None if limit is None or p95 is None else p95 < limit
-        status = raw["statuses"].get(name, ["?", "?"])
-        target = "–" if limit is None else f"< {limit}: {'met' if met else '**missed**'}"
-        lines.append(f"| {name} | {status[0]}/{status[1]} | {fmt(rps)} | {fmt(base_rps)} | "
-                     f"{fmt(ratio and ratio * 100, 0)}% | {fmt(median(app['p50']))} | {fmt(p95)} | "
-                     f"{fmt(median(app['p99']))} | {fmt(median(base['p95']))} | {int(median(app['errors']) or 0)} | "
-                     f"{target} |")
-        if limit is not None:
-            verdicts.append((f"{name}: p95 < {limit} ms", met, f"{fmt(p95)} ms"))
-        if name.startswith("API list"):
-            verdicts.append(("API list ≥ 50% of baseline throughput", ratio is not None and ratio >= 0.5,
-                             f"{fmt(ratio and ratio * 100, 0)}%" + (" (not the A2I list: see note)"
-                                                                     if raw.get("api_note") else "")))
+    table, verdicts = results_table(raw)
+    lines += ["", "## Results", ""] + table
     memory = raw["memory"]
     peak = max(memory["samaki"]) if memory["samaki"] else None
     verdicts.append(("Samaki worker peak memory < 250 MB", peak is not None and peak < 250,
@@ -117,4 +127,8 @@ def write_results(raw: dict) -> Path:
 
 
 if __name__ == "__main__":
-    write_results(json.loads((BENCH / "results.json").read_text()))
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--table":
+        print("\n".join(results_table(json.loads(Path(sys.argv[2]).read_text()))[0]))
+    else:
+        write_results(json.loads((BENCH / "results.json").read_text()))

@@ -1,6 +1,7 @@
 """Drive Samaki and the raw baseline with wrk and write bench/RESULTS.md.
 
-    python -m bench.run [--database-url URL] [--duration 20] [--concurrency 8] [--repeat 3]
+    python -m bench.run [--database-url URL] [--duration 20] [--concurrency 8] [--repeat 3] [--only TEXT]
+                        [--results FILE]
 
 Both apps run under gunicorn with 2 sync workers on the seeded database; each endpoint is driven by wrk
 (a separate process) at fixed concurrency for --duration seconds, --repeat times; medians are reported,
@@ -22,6 +23,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from urllib.parse import quote
+
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +44,7 @@ class Endpoint:
     auth: str = "cookie"           # cookie | token
     post: bool = False
     note: str = ""
+    group: str = "a2i"             # --only matches the name or the group ("a2i", "registers")
 
 
 @dataclass
@@ -164,8 +168,22 @@ def facts(database_url: str) -> dict:
         body = one("SELECT min(id) FROM core_institution WHERE owner_tenant_id IS NULL")
         closed = one("SELECT count(*) FROM a2i_request WHERE tenant_id = %s AND status = 'closed'", tenant)
         last_request = one("SELECT coalesce(max(id), 0) FROM a2i_request")
+        # The registers (issue #10): a protected person who belongs to an organisation (its page logs
+        # the owner's view of the identity), the large tenant's contacts, a district's Khmer name.
+        for table in ("core_place", "core_contact_affiliation", "core_project"):
+            counts[table] = one(f"SELECT count(*) FROM {table}")
+        counts["core_contact (bench-large)"] = contacts = one(
+            "SELECT count(*) FROM core_contact WHERE tenant_id = %s", tenant)
+        protected = connection.execute(
+            """SELECT c.id FROM core_contact c WHERE c.tenant_id = %s AND c.protected AND c.kind = 'person'
+               AND c.place_id IS NOT NULL
+               ORDER BY EXISTS (SELECT 1 FROM core_contact_affiliation a WHERE a.person_id = c.id) DESC, c.id
+               LIMIT 1""", (tenant,)).fetchone()
+        district = connection.execute("SELECT name_km FROM core_place WHERE code = '0707'").fetchone()
     return {"tenant_id": tenant, "counts": counts, "detail_id": detail, "body_id": body, "closed": closed,
-            "last_request_id": last_request}
+            "last_request_id": last_request, "contacts": contacts,
+            "protected_contact_id": protected[0] if protected else None,
+            "district_km": district[0] if district else "ទឹកឈូ"}
 
 
 def remove_created_requests(database_url: str, info: dict) -> None:
@@ -204,6 +222,35 @@ def endpoints(detail_id: int, deep_page: int, api_path: str, api_note: str, crea
     return found
 
 
+def register_endpoints(info: dict) -> list[Endpoint]:
+    """The core registers' pages and API (issue #10), with their baseline equivalents."""
+    t, api = f"/t/{SLUG}", f"/api/v1/t/{SLUG}"
+    deep = min(2000, max(1, info["contacts"] // 25))
+    district = quote(info["district_km"])
+    found = [
+        Endpoint("contacts list, page 1", f"{t}/contacts/", f"{t}/contacts/"),
+        Endpoint(f"contacts list, page {deep}", f"{t}/contacts/?page={deep}", f"{t}/contacts/?page={deep}"),
+        Endpoint("contacts list, q=Meas", f"{t}/contacts/?q=Meas", f"{t}/contacts/?q=Meas"),
+    ]
+    if info.get("protected_contact_id"):
+        contact = info["protected_contact_id"]
+        found.append(Endpoint("contact detail (protected, seen by an owner)", f"{t}/contacts/{contact}",
+                              f"{t}/contacts/{contact}",
+                              note="each view writes a hash-chained audit event (identity viewed)"))
+    found += [
+        Endpoint("places picker q=<Khmer district>", f"{t}/places/search?q={district}",
+                 f"{t}/places/search?q={district}"),
+        Endpoint("places picker q=07", f"{t}/places/search?q=07", f"{t}/places/search?q=07"),
+        Endpoint("institutions list", f"{t}/institutions/", f"{t}/institutions/"),
+        Endpoint("projects list", f"{t}/projects/", f"{t}/projects/"),
+        Endpoint("API contacts list", f"{api}/contacts/", f"{api}/contacts/", auth="token"),
+        Endpoint("API places list", f"{api}/places/", f"{api}/places/", auth="token"),
+    ]
+    for endpoint in found:
+        endpoint.group = "registers"
+    return found
+
+
 def wrk(url: str, *, duration: int, concurrency: int, headers: list[str], post: bool, env: dict) -> dict:
     script = BENCH / ("post.lua" if post else "report.lua")
     command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{duration}s", "--timeout", "30s", "-s", str(script),
@@ -233,7 +280,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed-seconds", type=float, default=None, help="seeding time to report")
-    parser.add_argument("--only", default="", help="run only endpoints whose name contains this")
+    parser.add_argument("--only", default="",
+                        help="run only endpoints whose name contains this, or of this group (a2i, registers)")
+    parser.add_argument("--results", default=str(BENCH / "results.json"),
+                        help="where to write the raw results; RESULTS.md is rewritten only for the default")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")
@@ -263,7 +313,7 @@ def main(argv: list[str] | None = None) -> None:
                        True, info["body_id"]) in (200, 201)
         deep_page = min(2000, max(1, info["closed"] // 25))
         chosen = [e for e in endpoints(info["detail_id"], deep_page, api_path, api_note, create)
-                  if args.only in e.name]
+                  + register_endpoints(info) if args.only in e.name or args.only == e.group]
         for endpoint in chosen:
             headers = {"Cookie": cookie} if endpoint.auth == "cookie" else {"Authorization": f"Bearer {token}"}
             statuses[endpoint.name] = (
@@ -290,10 +340,13 @@ def main(argv: list[str] | None = None) -> None:
         baseline.stop()
     raw = {"args": vars(args), "facts": info, "statuses": statuses, "memory": memory, "api_note": api_note,
            "endpoints": {name: {which: vars(result) for which, result in by.items()} for name, by in results.items()}}
-    (BENCH / "results.json").write_text(json.dumps(raw, indent=2, default=str))
-    from bench.report import write_results
-    write_results(raw)
-    print(f"Wrote {BENCH / 'RESULTS.md'}")
+    results_file = Path(args.results)
+    results_file.write_text(json.dumps(raw, indent=2, default=str))
+    print(f"Wrote {results_file}")
+    if results_file.resolve() == (BENCH / "results.json").resolve():
+        from bench.report import write_results
+        write_results(raw)
+        print(f"Wrote {BENCH / 'RESULTS.md'}")
     remove_created_requests(args.database_url, info)
 
 

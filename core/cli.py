@@ -99,14 +99,17 @@ def demo(password: str | None) -> None:
             user = create_user(f"{role.value}@{slug}.example", DEMO_NAMES[role.value], password)
             add_member(user, tenant, role)
         demo_tenants.append(tenant)
-        with tenant_scope(tenant.id):
-            hook.samaki_demo_data(tenant=tenant)
+    # The group exists before the modules' demo data, so that they can share records with it.
     from core.models import WorkingGroup, WorkingGroupMember
     group = WorkingGroup(slug="a2iwg", name="Access to Information Working Group (A2IWG)",
                          description="CSOs advocating for the A2I law and monitoring disclosure.",
                          convening_tenant_id=demo_tenants[0].id)
     group.members += [WorkingGroupMember(tenant_id=t.id) for t in demo_tenants]
     db.session.add(group)
+    db.session.flush()
+    for tenant in demo_tenants:
+        with tenant_scope(tenant.id):
+            hook.samaki_demo_data(tenant=tenant)
     db.session.commit()
     click.echo("Demo data created. Log in at http://127.0.0.1:5000/login with any of:")
     for slug, _name, _locale in DEMO_TENANTS:

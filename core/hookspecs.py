@@ -76,6 +76,16 @@ def samaki_shareable_types():
 
 
 @hookspec
+def samaki_group_panels(group, tenant, user):
+    """Panels on a working group's page, shown to the members of the group's tenants only (the
+    core has already checked that `tenant` belongs to `group`): a list of Widget(title, template,
+    context, order), each rendered in a card with `panel` in its template's context. Build them from
+    what members shared with the group (core SharedRecord rows and their published fields) and
+    from instance-wide data; never read another tenant's own tables. Keep the queries few and
+    constant in number, and each panel bounded."""
+
+
+@hookspec
 def samaki_jobs():
     """Scheduled jobs: a list of Job(name, every, function)."""
 

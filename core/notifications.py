@@ -1,9 +1,10 @@
 """Notifying people: one function plugins call (`notify`), the in-app list with its unread count,
-per-user e-mail preference (immediate, daily digest, off) and each user's own language."""
+per-user e-mail preference (immediate, daily or weekly digest, off) and each user's own language."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -74,20 +75,39 @@ def mark_read(user: User, tenant: Tenant, notification_ids: list[int] | None = N
     return db.session.execute(statement.values(read_at=utcnow())).rowcount
 
 
+WEEKLY_DIGEST_WEEKDAY = 0   # Monday, in the tenant's time zone
+
+
+def _is_weekly_digest_day(tenant: Tenant, now: datetime) -> bool:
+    return now.astimezone(ZoneInfo(tenant.timezone or "Asia/Phnom_Penh")).weekday() == WEEKLY_DIGEST_WEEKDAY
+
+
 def send_daily_digests(now: datetime) -> int:
-    """One e-mail per user and tenant with the day's notifications, for users who chose a digest."""
+    """The daily digest job: one e-mail per user and tenant with the notifications not yet mailed,
+    every day for users who chose the daily digest and on Mondays (in the tenant's time zone) for
+    those who chose the weekly one. Returns how many e-mails were written."""
     pending = db.session.execute(
-        select(Notification).join(NotificationPreference, NotificationPreference.user_id == Notification.user_id)
-        .where(NotificationPreference.email_mode == EmailMode.DAILY, Notification.emailed_at.is_(None),
-               Notification.created_at <= now)
-        .order_by(Notification.user_id, Notification.tenant_id, Notification.id)).scalars().all()
+        select(Notification, NotificationPreference.email_mode)
+        .join(NotificationPreference, NotificationPreference.user_id == Notification.user_id)
+        .where(NotificationPreference.email_mode.in_([EmailMode.DAILY, EmailMode.WEEKLY]),
+               Notification.emailed_at.is_(None), Notification.created_at <= now)
+        .order_by(Notification.user_id, Notification.tenant_id, Notification.id)).all()
     groups: dict[tuple[int, int], list[Notification]] = {}
-    for notification in pending:
-        groups.setdefault((notification.user_id, notification.tenant_id), []).append(notification)
+    weekly: set[tuple[int, int]] = set()
+    for notification, mode in pending:
+        key = (notification.user_id, notification.tenant_id)
+        groups.setdefault(key, []).append(notification)
+        if mode == EmailMode.WEEKLY:
+            weekly.add(key)
+    sent = 0
     for (user_id, tenant_id), notifications in groups.items():
-        _mail_now(db.session.get(User, user_id), db.session.get(Tenant, tenant_id), notifications)
+        tenant = db.session.get(Tenant, tenant_id)
+        if (user_id, tenant_id) in weekly and not _is_weekly_digest_day(tenant, now):
+            continue
+        _mail_now(db.session.get(User, user_id), tenant, notifications)
+        sent += 1
     db.session.commit()
-    return len(groups)
+    return sent
 
 
 def members_of(tenant: Tenant, roles=None) -> list[User]:

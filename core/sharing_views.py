@@ -2,8 +2,9 @@
 share / unshare actions plugins offer on their record pages."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -34,8 +35,10 @@ def group(group_slug: str) -> str:
     records = db.session.execute(select(SharedRecord).where(
         SharedRecord.group_id == working_group.id, SharedRecord.revoked_at.is_(None))
         .order_by(SharedRecord.updated_at.desc())).scalars().all()
+    panels = current_app.extensions["samaki"].collect("samaki_group_panels", g.tenant, group=working_group,
+                                                      user=current_user)
     return render_template("core/group.html", group=working_group, feed=feed, records=records,
-                           types=sharing.shareable_types())
+                           types=sharing.shareable_types(), panels=sorted(panels, key=lambda panel: panel.order))
 
 
 @groups.get("/records/<int:shared_id>")

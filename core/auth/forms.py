@@ -52,4 +52,5 @@ class AccountForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=locale_choices)
     email_mode = SelectField(_l("E-mail me about notifications"), choices=lambda: [
         SelectChoice("immediate", _l("At once")), SelectChoice("daily", _l("Once a day (digest)")),
+        SelectChoice("weekly", _l("Once a week (digest on Mondays)")),
         SelectChoice("off", _l("Never (only in Samaki)"))], default="immediate")

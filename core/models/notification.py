@@ -15,6 +15,7 @@ from core.models.user import User
 class EmailMode(str, enum.Enum):
     IMMEDIATE = "immediate"
     DAILY = "daily"
+    WEEKLY = "weekly"      # a digest on Mondays (core.notifications.send_daily_digests)
     OFF = "off"
 
 

@@ -170,6 +170,12 @@ def upgrade():
         batch_op.create_index('ix_core_contact_tenant_match_name', ['tenant_id', 'match_name'], unique=False)
         batch_op.create_index('ix_core_contact_tenant_match_latin', ['tenant_id', 'match_latin'], unique=False)
         batch_op.create_index('ix_core_contact_tenant_match_phone', ['tenant_id', 'match_phone'], unique=False)
+    if op.get_bind().dialect.name == 'postgresql':
+        # The contacts list's order (core.registers.contacts.LIST_ORDER), the names included.
+        op.create_index('ix_core_contact_tenant_list_order', 'core_contact', [
+            'tenant_id', sa.text("(CASE WHEN protected IS true THEN '' ELSE name_latin END)"),
+            sa.text("(CASE WHEN protected IS true THEN '' ELSE name_km END)"), 'id'],
+            unique=False, postgresql_include=['protected', 'name_latin', 'name_km'])
 
     op.create_table('core_institution_correction',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -279,6 +285,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_core_institution_correction_institution_id'))
 
     op.drop_table('core_institution_correction')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_core_contact_tenant_list_order', table_name='core_contact')
     with op.batch_alter_table('core_contact', schema=None) as batch_op:
         batch_op.drop_index('ix_core_contact_tenant_match_phone')
         batch_op.drop_index('ix_core_contact_tenant_match_latin')

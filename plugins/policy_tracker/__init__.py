@@ -19,8 +19,9 @@ def samaki_plugin_info():
 
 @hookimpl
 def samaki_register_models():
-    from plugins.policy_tracker import models
+    from plugins.policy_tracker import models, sharing
     models.install_policy_guard()
+    sharing.install_share_refresh()
 
 
 @hookimpl
@@ -80,6 +81,12 @@ def samaki_indicators(tenant, period):
 
 
 @hookimpl
+def samaki_cli(group):
+    from plugins.policy_tracker.stages import register_cli
+    register_cli(group)
+
+
+@hookimpl
 def samaki_demo_data(tenant):
     from plugins.policy_tracker import campaign_demo, demo
     demo.load_demo_data(tenant)
@@ -102,3 +109,9 @@ def samaki_jobs():
 def samaki_contact_links(contact):
     from plugins.policy_tracker.campaigns import contact_links
     return contact_links(contact)
+
+
+@hookimpl
+def samaki_group_panels(group, tenant, user):
+    from plugins.policy_tracker.group_views import group_panels
+    return group_panels(group, tenant, user)

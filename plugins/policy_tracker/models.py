@@ -301,6 +301,16 @@ class StatusNote(TenantScoped, Audited, db.Model):
     law: Mapped[Law] = relationship()
     author: Mapped[User | None] = relationship()
 
+    # --- published when shared with a working group (plugins/policy_tracker/sharing.py) ---
+    @property
+    def shared_law_id(self) -> int:
+        return self.law_id
+
+    @property
+    def shared_law(self) -> str:
+        from plugins.policy_tracker.sharing import law_text
+        return law_text(self.law)
+
 
 class Subscription(TenantScoped, db.Model):
     """A user follows a law, or everything a working group follows (bookkeeping, not audited)."""
@@ -335,6 +345,7 @@ class Campaign(TenantScoped, Audited, db.Model):
     stakeholders. Strategy notes, budget, team and stakeholders are never shared."""
 
     __tablename__ = "policy_campaign"
+    __sensitive__ = {"strategy_notes", "budget", "team", "stakeholders"}     # ShareableType refuses them
     __table_args__ = (Index("ix_policy_campaign_tenant_status", "tenant_id", "status", "starts_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -356,6 +367,22 @@ class Campaign(TenantScoped, Audited, db.Model):
     stakeholders: Mapped[list["CampaignStakeholder"]] = relationship(cascade="all, delete-orphan")
     activities: Mapped[list["Activity"]] = relationship(back_populates="campaign",
                                                         order_by=lambda: (Activity.occurred_on, Activity.id))
+
+    # --- published when shared with a working group (plugins/policy_tracker/sharing.py) ---
+    @property
+    def shared_laws(self) -> str:
+        from plugins.policy_tracker.sharing import campaign_laws_text
+        return campaign_laws_text(self)
+
+    @property
+    def shared_period(self) -> str:
+        from plugins.policy_tracker.sharing import period_text
+        return period_text(self.starts_on, self.ends_on)
+
+    @property
+    def shared_activities(self) -> str:
+        from plugins.policy_tracker.sharing import public_activities_text
+        return public_activities_text(self)
 
 
 class CampaignLaw(TenantScoped, Audited, db.Model):
@@ -443,6 +470,26 @@ class Recommendation(TenantScoped, Audited, db.Model):
 
     def text_in(self, locale: str) -> str:
         return name_in_language(self.text_en, self.text_km, locale)
+
+    # --- published when shared with a working group (plugins/policy_tracker/sharing.py) ---
+    @property
+    def shared_law_id(self) -> int:
+        return self.law_id
+
+    @property
+    def shared_law(self) -> str:
+        from plugins.policy_tracker.sharing import law_text
+        return law_text(self.law)
+
+    @property
+    def shared_submitted_to(self) -> str:
+        from plugins.policy_tracker.sharing import institution_text
+        return institution_text(self.submitted_to)
+
+    @property
+    def shared_co_submitters(self) -> str:
+        from plugins.policy_tracker.sharing import co_submitters_text
+        return co_submitters_text(self)
 
 
 class CoSubmitter(TenantScoped, Audited, db.Model):
@@ -579,3 +626,17 @@ register_labels([
     (ActivityKind.EVENT, _l("Event")),
     (ActivityKind.OTHER, _l("Other activity")),
 ])
+
+
+class EventReminderSent(db.Model):
+    """Bookkeeping of the reminder job (reminders.py): an event's reminder went out for this date, so
+    each is sent once; a moved event is reminded again. Not tenant-scoped: official events remind
+    subscribers of every tenant."""
+
+    __tablename__ = "policy_event_reminder_sent"
+    __table_args__ = (UniqueConstraint("event_id", "starts_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("policy_law_event.id", ondelete="CASCADE"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,10 +1,158 @@
-"""(being written) Figures of the policy tracker: dashboard widgets and indicators."""
+"""Figures of the policy tracker: the dashboard card (next deadlines, latest stage changes) and the
+results-framework indicators (laws with CSO input, recommendations taken up, active campaigns,
+campaign activities with the share of women)."""
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-def dashboard_widgets(tenant, user) -> list:
-    return []
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from core.extensions import db
+from core.i18n import current_locale
+from core.models import Tenant
+from core.permissions import can
+from core.plugins import Indicator, Widget
+from core.tenancy import tenant_scope
+from plugins.policy_tracker.models import (Activity, Campaign, CampaignStatus, CoSubmitter, Law, LawEvent, Outcome,
+                                           Recommendation, StageChange)
+
+DEADLINE_DAYS = 30
+WIDGET_SIZE = 5
 
 
-def indicators(tenant, period) -> list:
-    return []
+def tenant_today(tenant: Tenant) -> date:
+    zone = ZoneInfo(tenant.timezone if getattr(tenant, "timezone", None) else "Asia/Phnom_Penh")
+    return datetime.now(zone).date()
+
+
+def _visible_to(model, tenant_id: int):
+    """Official rows (owner NULL) and the tenant's own private ones."""
+    return or_(model.owner_tenant_id.is_(None), model.owner_tenant_id == tenant_id)
+
+
+# --- dashboard ---------------------------------------------------------------------------------------
+
+def next_deadlines(tenant: Tenant, today: date, limit: int = WIDGET_SIZE) -> list[LawEvent]:
+    """Upcoming events in the next DEADLINE_DAYS days: official ones and the tenant's own."""
+    return list(db.session.execute(
+        select(LawEvent).where(_visible_to(LawEvent, tenant.id), LawEvent.starts_on >= today,
+                               LawEvent.starts_on <= today + timedelta(days=DEADLINE_DAYS))
+        .options(joinedload(LawEvent.law)).order_by(LawEvent.starts_on, LawEvent.id).limit(limit)).scalars())
+
+
+def latest_stage_changes(tenant: Tenant, limit: int = WIDGET_SIZE) -> list[StageChange]:
+    """The last stage changes on the laws the tenant sees (official, and its private entries)."""
+    return list(db.session.execute(
+        select(StageChange).join(Law, Law.id == StageChange.law_id).where(_visible_to(Law, tenant.id))
+        .options(joinedload(StageChange.law), joinedload(StageChange.stage))
+        .order_by(StageChange.occurred_on.desc(), StageChange.id.desc()).limit(limit)).scalars())
+
+
+def dashboard_widgets(tenant, user) -> list[Widget]:
+    """One light card: next deadlines and latest stage changes (two queries)."""
+    if not can("policy.view"):
+        return []
+    locale = current_locale()
+    with tenant_scope(tenant.id):
+        today = tenant_today(tenant)
+        deadlines = [{"on": event.starts_on, "title": event.title_in(locale), "kind": event.kind.label,
+                      "law": event.law.short_name or event.law.title_in(locale) if event.law else "",
+                      "days": (event.starts_on - today).days}
+                     for event in next_deadlines(tenant, today)]
+        changes = [{"on": change.occurred_on, "law": change.law.short_name or change.law.title_in(locale),
+                    "stage": change.stage.name_in(locale), "is_demo": change.law.is_demo}
+                   for change in latest_stage_changes(tenant)]
+    context = {"deadlines": deadlines, "changes": changes, "days": DEADLINE_DAYS,
+               "laws_url": _url("laws.index", tenant), "calendar_url": _url("policy_calendar.index", tenant)}
+    return [Widget(_l("Laws and policies"), "policy_tracker/widgets/policy_card.html", context, order=30)]
+
+
+def _url(endpoint: str, tenant) -> str:
+    try:
+        return url_for(endpoint, tenant_slug=tenant.slug)
+    except Exception:       # a page of the module not mounted in this app (tests with fewer blueprints)
+        return ""
+
+
+# --- indicators --------------------------------------------------------------------------------------
+
+def _period_bounds(period) -> tuple[date, date]:
+    """Accepts a (start, end) pair of dates, an object with .start/.end, or a year."""
+    if isinstance(period, int):
+        return date(period, 1, 1), date(period, 12, 31)
+    if hasattr(period, "start") and hasattr(period, "end"):
+        return period.start, period.end
+    start, end = period
+    return start, end
+
+
+def _ours(tenant_id: int):
+    """Recommendations the tenant submitted: recorded by it, or jointly with it as a co-submitter.
+    A joint submission is one row, so it is counted once whoever counts."""
+    return or_(Recommendation.tenant_id == tenant_id,
+               Recommendation.id.in_(select(CoSubmitter.recommendation_id)
+                                     .where(CoSubmitter.partner_tenant_id == tenant_id)))
+
+
+def _count(statement) -> int:
+    # Explicitly across tenants: a partner's joint recommendation counts for every co-submitter,
+    # and only ids are read (the WHERE clause names the tenant).
+    return db.session.execute(statement.execution_options(samaki_unscoped=True)).scalar_one() or 0
+
+
+def laws_with_input(tenant_id: int, start: date, end: date) -> int:
+    return _count(select(func.count(func.distinct(Recommendation.law_id))).where(
+        _ours(tenant_id), Recommendation.submitted_on >= start, Recommendation.submitted_on <= end))
+
+
+def recommendations_with_outcome(tenant_id: int, start: date, end: date, outcome: Outcome) -> int:
+    return _count(select(func.count(Recommendation.id)).where(
+        _ours(tenant_id), Recommendation.outcome == outcome,
+        Recommendation.outcome_on >= start, Recommendation.outcome_on <= end))
+
+
+def active_campaigns(tenant_id: int, start: date, end: date) -> int:
+    """Active campaigns whose period (when given) overlaps the period."""
+    return db.session.execute(select(func.count(Campaign.id)).where(
+        Campaign.tenant_id == tenant_id, Campaign.status == CampaignStatus.ACTIVE,
+        or_(Campaign.starts_on.is_(None), Campaign.starts_on <= end),
+        or_(Campaign.ends_on.is_(None), Campaign.ends_on >= start))).scalar_one()
+
+
+def campaign_activities(tenant_id: int, start: date, end: date) -> tuple[int, int, int]:
+    """(activities, participants, of whom women) for campaign activities in the period."""
+    count, total, women = db.session.execute(select(
+        func.count(Activity.id), func.coalesce(func.sum(Activity.participants_total), 0),
+        func.coalesce(func.sum(Activity.participants_women), 0)).where(
+        Activity.tenant_id == tenant_id, Activity.campaign_id.is_not(None),
+        Activity.occurred_on >= start, Activity.occurred_on <= end)).one()
+    return int(count), int(total), int(women)
+
+
+def women_percent(total: int, women: int) -> float:
+    return round(100 * women / total, 1) if total else 0.0
+
+
+def indicators(tenant, period) -> list[Indicator]:
+    start, end = _period_bounds(period)
+    with tenant_scope(tenant.id):
+        activities, participants, women = campaign_activities(tenant.id, start, end)
+        return [
+            Indicator("policy.laws_with_cso_input", _l("Laws with CSO input submitted"),
+                      laws_with_input(tenant.id, start, end), unit=_("laws")),
+            Indicator("policy.recommendations_adopted", _l("Recommendations adopted in full"),
+                      recommendations_with_outcome(tenant.id, start, end, Outcome.ADOPTED), unit=_("recommendations")),
+            Indicator("policy.recommendations_partly_adopted", _l("Recommendations partly adopted"),
+                      recommendations_with_outcome(tenant.id, start, end, Outcome.PARTLY_ADOPTED),
+                      unit=_("recommendations")),
+            Indicator("policy.active_campaigns", _l("Active advocacy campaigns"),
+                      active_campaigns(tenant.id, start, end), unit=_("campaigns")),
+            Indicator("policy.campaign_activities", _l("Campaign activities"), activities, unit=_("activities")),
+            Indicator("policy.campaign_activities_women", _l("Women among campaign activity participants"),
+                      women_percent(participants, women), unit="%"),
+        ]
