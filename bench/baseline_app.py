@@ -194,8 +194,8 @@ PLACES_PAGE_SIZE = 50
 INSTITUTIONS_PAGE_SIZE = 50
 ZWSP = "\u200b"
 # Protected people sort as if nameless (core.registers.contacts.LIST_ORDER).
-CONTACT_ORDER = ("CASE WHEN c.protected THEN '' ELSE c.name_latin END, "
-                 "CASE WHEN c.protected THEN '' ELSE c.name_km END, c.id")
+CONTACT_ORDER = ("CASE WHEN c.protected IS true THEN '' ELSE c.name_latin END, "
+                 "CASE WHEN c.protected IS true THEN '' ELSE c.name_km END, c.id")
 
 
 def like(text: str) -> str:
@@ -219,7 +219,7 @@ def contact_list(slug: str) -> str:
     tid = tenant_id(slug)
     page = max(1, request.args.get("page", 1, type=int))
     where, params = contact_filter(tid)
-    data = rows(f"""SELECT c.id, c.kind, CASE WHEN c.protected THEN '' ELSE c.name_latin END, c.phone, c.tags,
+    data = rows(f"""SELECT c.id, c.kind, CASE WHEN c.protected IS true THEN '' ELSE c.name_latin END, c.phone, c.tags,
                     p.name_en FROM core_contact c LEFT JOIN core_place p ON p.id = c.place_id
                     WHERE {where} ORDER BY {CONTACT_ORDER} LIMIT %s OFFSET %s""",
                 *params, CONTACTS_PAGE_SIZE, (page - 1) * CONTACTS_PAGE_SIZE)

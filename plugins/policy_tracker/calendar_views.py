@@ -72,7 +72,7 @@ def _render_index(feed_url: str | None = None):
     return render_template("policy_tracker/calendar/index.html", upcoming=upcoming, days=CALENDAR_DAYS,
                            locale=current_locale(), followed=followed, followed_laws=laws, followed_groups=groups,
                            token=_active_token(), feed_url=feed_url,
-                           may_change=lambda event: can("policy.edit") and events.may_change(g.tenant.id, event, _me()))
+                           may_change=events.changeable(g.tenant.id, _me()) if can("policy.edit") else (lambda event: False))
 
 
 @policy_calendar_bp.route("/")

@@ -130,8 +130,9 @@ CAMPAIGNS = {
 }
 
 STATUS_NOTES = {
-    CSO: [(A2I_LAW, date(2025, 12, 2), "The Ministry of Information told the network that draft 4 goes to the "
-           "inter-ministerial review early next year.", "Meeting with the ministry's legal department")],
+    CSO: [(A2I_LAW, date(2025, 12, 2),
+           ("The Ministry of Information told the network that the revised draft goes to the Council of "
+            "Ministers early next year."), "Meeting with the ministry's legal department")],
 }
 
 

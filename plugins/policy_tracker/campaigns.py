@@ -458,56 +458,75 @@ def submitters_of(rec: Recommendation) -> list[str]:
     return [row.name for row in rows]
 
 
+def _counted_ids(tenant_id: int | None, *, own_only: bool = False) -> Select:
+    """Ids of the recommendations a tenant counts: its own and (unless own_only) those it co-submitted.
+    Co-submitted ones are another tenant's rows: callers run the query with samaki_unscoped, knowingly,
+    and this WHERE clause is what narrows it (see co_submitted_recommendations)."""
+    ids = select(Recommendation.id).where(Recommendation.tenant_id == tenant_id)
+    return ids if own_only or tenant_id is None else ids.union(_co_submitted_ids(tenant_id))
+
+
+def _in_period(query: Select, period) -> Select:
+    """A decided recommendation counts when its outcome date is in the period; a pending one when it
+    was submitted by the period's end (it was still pending then)."""
+    if not period:
+        return query
+    start, end = period
+    decided = Recommendation.outcome != Outcome.PENDING
+    conditions_decided, conditions_pending = [decided], [~decided]
+    if start:
+        conditions_decided.append(Recommendation.outcome_on >= start)
+    if end:
+        conditions_decided.append(Recommendation.outcome_on <= end)
+        conditions_pending.append(or_(Recommendation.submitted_on.is_(None), Recommendation.submitted_on <= end))
+    return query.where(or_(and_(*conditions_decided), and_(*conditions_pending)))
+
+
+def _empty_counts() -> dict[Outcome, int]:
+    return {outcome: 0 for outcome in Outcome}
+
+
 def recommendations_taken_up(law_id: int | None = None, campaign_id: int | None = None,
                              period: tuple[date | None, date | None] | None = None,
                              *, tenant_id: int | None = None) -> dict[Outcome, int]:
     """How many of the tenant's recommendations ended in each outcome: its own and those it
-    co-submitted, each recommendation once however many organisations signed it. With a period, a
-    decided recommendation counts when its outcome date falls in it, a pending one when it was
-    submitted by the period's end (still pending then). Outcomes with no recommendation count 0."""
+    co-submitted, each recommendation once however many organisations signed it (a campaign is the
+    tenant's own, so per campaign only its own count). Outcomes without any count 0. One query."""
     from core.tenancy import current_tenant_id
     tenant_id = tenant_id or current_tenant_id()
-    ids = select(Recommendation.id).where(Recommendation.tenant_id == tenant_id)
-    if tenant_id is not None:
-        # Co-submitted recommendations are another tenant's rows: the filter is bypassed knowingly and
-        # narrowed to those naming this tenant (see co_submitted_recommendations).
-        ids = ids.union(_co_submitted_ids(tenant_id))
     query = select(Recommendation.outcome, func.count(Recommendation.id)).where(
-        Recommendation.id.in_(ids))
+        Recommendation.id.in_(_counted_ids(tenant_id, own_only=campaign_id is not None)))
     if law_id:
         query = query.where(Recommendation.law_id == law_id)
     if campaign_id:
         query = query.where(Recommendation.campaign_id == campaign_id)
-    if period:
-        start, end = period
-        decided = Recommendation.outcome != Outcome.PENDING
-        conditions_decided, conditions_pending = [decided], [~decided]
-        if start:
-            conditions_decided.append(Recommendation.outcome_on >= start)
-        if end:
-            conditions_decided.append(Recommendation.outcome_on <= end)
-            conditions_pending.append(or_(Recommendation.submitted_on.is_(None), Recommendation.submitted_on <= end))
-        query = query.where(or_(and_(*conditions_decided), and_(*conditions_pending)))
-    rows = db.session.execute(query.group_by(Recommendation.outcome).execution_options(samaki_unscoped=True)).all()
-    counts = {outcome: 0 for outcome in Outcome}
-    for outcome, number in rows:
+    query = _in_period(query, period).group_by(Recommendation.outcome)
+    counts = _empty_counts()
+    for outcome, number in db.session.execute(query.execution_options(samaki_unscoped=True)).all():
         counts[Outcome(outcome)] = number
     return counts
 
 
 def taken_up_table(group_by: str, period=None) -> list[tuple[object, dict[Outcome, int]]]:
-    """The "taken up" summary per law or per campaign of the tenant's own and co-submitted
-    recommendations: a row (law or campaign, counts) for each that has any (one count query each)."""
-    if group_by == "campaign":
-        keys = list(db.session.scalars(select(Campaign).order_by(Campaign.title, Campaign.id)))
-        return [(campaign, recommendations_taken_up(campaign_id=campaign.id, period=period)) for campaign in keys]
+    """The "taken up" summary per law (own and co-submitted recommendations) or per campaign (own):
+    (law or campaign, counts) for each that has recommendations. Two queries, however many rows."""
     from core.tenancy import current_tenant_id
     tenant_id = current_tenant_id()
-    law_ids = select(Recommendation.law_id).where(or_(Recommendation.tenant_id == tenant_id,
-                                                      Recommendation.id.in_(_co_submitted_ids(tenant_id))))
-    laws = list(db.session.scalars(select(Law).where(Law.id.in_(law_ids)).order_by(Law.title_en, Law.id)
-                                   .execution_options(samaki_unscoped=True)))
-    return [(law, recommendations_taken_up(law_id=law.id, period=period)) for law in laws]
+    per_campaign = group_by == "campaign"
+    column = Recommendation.campaign_id if per_campaign else Recommendation.law_id
+    query = select(column, Recommendation.outcome, func.count(Recommendation.id)).where(
+        Recommendation.id.in_(_counted_ids(tenant_id, own_only=per_campaign)), column.is_not(None))
+    query = _in_period(query, period).group_by(column, Recommendation.outcome)
+    counts: dict[int, dict[Outcome, int]] = {}
+    for key, outcome, number in db.session.execute(query.execution_options(samaki_unscoped=True)).all():
+        counts.setdefault(key, _empty_counts())[Outcome(outcome)] = number
+    if not counts:
+        return []
+    if per_campaign:
+        rows = db.session.scalars(select(Campaign).where(Campaign.id.in_(counts)).order_by(Campaign.title, Campaign.id))
+    else:   # an official law, or the tenant's own private one, or (co-submitted) the owner's private one
+        rows = db.session.scalars(select(Law).where(Law.id.in_(counts)).order_by(Law.title_en, Law.id))
+    return [(row, counts[row.id]) for row in rows]
 
 
 # --- activities ---------------------------------------------------------------------------------------

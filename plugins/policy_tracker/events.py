@@ -13,7 +13,13 @@ from sqlalchemy.orm import joinedload
 from core.errors import DomainError
 from core.extensions import db
 from core.models import Tenant, User
-from plugins.policy_tracker.models import EventKind, Law, LawEvent, official_edit
+from plugins.policy_tracker.models import (
+    EventKind,
+    GroupLaw,
+    Law,
+    LawEvent,
+    official_edit,
+)
 
 MAX_REMIND_DAYS = 60
 MAX_WINDOW_DAYS = 366
@@ -37,6 +43,22 @@ def may_edit_official(user: User | None, law: Law | None) -> bool:
     if law is None:
         return services.is_operator(user)
     return law.is_official and services.may_edit_official(user, law)
+
+
+def changeable(tenant_id: int, user: User | None):
+    """A test `event -> bool` for a list page: which events the user may change, with a constant number
+    of queries (the organisation's own events; official ones of laws followed by groups it convenes)."""
+    from plugins.policy_tracker import services
+    operator = services.is_operator(user)
+    group_ids = [group.id for group in services.convened_groups(user)] if not operator else []
+    law_ids = set(db.session.execute(select(GroupLaw.law_id).where(GroupLaw.group_id.in_(group_ids))).scalars()
+                  ) if group_ids else set()
+
+    def may(event: LawEvent) -> bool:
+        if not event.is_official:
+            return event.owner_tenant_id == tenant_id
+        return operator or (event.law_id in law_ids and event.law is not None and event.law.is_official)
+    return may
 
 
 # --- reading ---------------------------------------------------------------------------------------

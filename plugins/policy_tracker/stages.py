@@ -2,12 +2,12 @@
 seeded once per instance and then edited by the operators (rename, reorder, deactivate, add)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from core.errors import DomainError
 from core.extensions import db
 from plugins.policy_tracker.models import InstrumentType, PolicyStage, StageKind
-from flask_babel import lazy_gettext as _l
 
 # (code, English name, Khmer name)
 LAW_STEPS = [

@@ -8,7 +8,7 @@ from core.extensions import db
 from core.models import WorkingGroup, WorkingGroupMember
 from core.tenancy import tenant_scope
 from plugins.policy_tracker.models import (Activity, Campaign, CampaignStatus, CoSubmitter, GroupLaw, InstrumentType,
-                                           Law, LawEvent, Outcome, PolicyStage, Recommendation, StageChange,
+                                           Law, LawEvent, PolicyStage, Recommendation, StageChange,
                                            StatusNote)
 from tests.helpers import login, make_member
 

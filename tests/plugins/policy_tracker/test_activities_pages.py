@@ -42,3 +42,28 @@ def test_new_activity_with_attendees(staff_client, tenant):
         assert activity.is_public and activity.campaign_id == campaign.id
     listing = staff_client.get(f"{base(tenant)}/").get_data(as_text=True)
     assert "Consultation in Kampot" in listing
+
+
+def test_lists_cost_the_same_for_more_rows(staff_client, tenant):
+    from datetime import date
+
+    from core.tenancy import tenant_scope
+    from plugins.policy_tracker import campaigns
+    from tests.helpers import statements_for
+    from tests.plugins.policy_tracker.campaign_helpers import make_law, make_recommendation
+
+    def add(number):
+        campaign = make_campaign(tenant, f"Campaign {number}")
+        with tenant_scope(tenant.id):
+            campaigns.create_activity(tenant.id, title=f"Meeting {number}", occurred_on=date(2026, 3, number),
+                                      campaign_id=campaign.id)
+            db.session.commit()
+        make_recommendation(tenant, make_law(f"Law {number}"), campaign_id=campaign.id)
+
+    add(1)
+    urls = [f"/t/{tenant.slug}/policy/campaigns/", f"/t/{tenant.slug}/policy/campaigns/activities/",
+            f"/t/{tenant.slug}/policy/campaigns/recommendations/"]
+    few = [statements_for(staff_client, url) for url in urls]
+    for number in range(2, 7):
+        add(number)
+    assert [statements_for(staff_client, url) for url in urls] == few

@@ -111,3 +111,16 @@ def test_campaign_list_and_search(staff_client, tenant):
     assert "Cyber law watch" in body and "A2I law now" not in body
     with tenant_scope(tenant.id):
         pass
+
+
+def test_remove_stakeholder(admin_client, tenant):
+    person = make_contact(tenant, "Chan Sophea")
+    campaign = make_campaign(tenant)
+    with tenant_scope(tenant.id):
+        stakeholder = campaigns.add_stakeholder(campaigns.load_campaign(campaign.id), person.id, "Ally")
+        db.session.commit()
+        stakeholder_id = stakeholder.id
+    detail = admin_client.get(f"{base(tenant)}/{campaign.id}").get_data(as_text=True)
+    url = f"{base(tenant)}/{campaign.id}/stakeholders/{stakeholder_id}/remove"
+    assert admin_client.post(url, data={"csrf_token": csrf_token_from(detail)}).status_code == 302
+    assert "No stakeholders yet." in admin_client.get(f"{base(tenant)}/{campaign.id}").get_data(as_text=True)

@@ -114,3 +114,21 @@ def test_another_organisations_event_or_private_law_is_out_of_reach(staff_client
         events.create_event(tenant.id, actor=staff, title_en="On their law", starts_on=SOON, law_id=law.id)
     db.session.rollback()
     assert db.session.get(LawEvent, theirs.id).title_en == "Their workshop"
+
+
+def test_calendar_page_costs_the_same_with_more_events(admin_client, tenant, admin_user, followed_law):
+    from tests.helpers import statements_for
+    url = f"/t/{tenant.slug}/policy/calendar/"
+
+    def add(n):
+        for i in range(n):
+            db.session.add(LawEvent(law=followed_law, title_en=f"Official {i}", starts_on=SOON))
+        db.session.commit()
+        own_event(tenant, admin_user, f"Own {n}")
+
+    add(1)
+    few = statements_for(admin_client, url)
+    add(8)
+    page = admin_client.get(url).text
+    assert page.count(">Edit<") == 11        # the convener edits official events and the organisation's own
+    assert statements_for(admin_client, url) == few

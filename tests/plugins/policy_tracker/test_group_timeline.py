@@ -68,7 +68,7 @@ def test_a_withdrawn_share_leaves_the_timeline(app, tenant, other_tenant, pictur
 
 
 def test_the_timeline_costs_the_same_queries_for_more_laws_and_items(app, staff_client, tenant, other_tenant, picture):
-    group, law = picture
+    group, _law = picture
     reader = client_of(app, tenant, "viewer")
     before = statements_for(reader, f"/t/{tenant.slug}/groups/a2iwg/")
     stage = make_stage("assembly", "National Assembly", 5)
@@ -85,7 +85,17 @@ def test_the_timeline_costs_the_same_queries_for_more_laws_and_items(app, staff_
 def test_each_law_shows_at_most_thirty_items(app, staff_client, tenant, other_tenant, picture, monkeypatch):
     from plugins.policy_tracker import group_views
     monkeypatch.setattr(group_views, "ITEMS_PER_LAW", 3)
-    group, law = picture
+    group, _law = picture
     timelines = group_views.law_timelines(group, tenant)
     assert len(timelines) == 1 and len(timelines[0].items) == 3
     assert timelines[0].items[0].kind == "outcome"
+
+
+def test_the_picture_reads_in_khmer(app, tenant, other_tenant, picture):
+    _group, law = picture
+    law.title_km = "ច្បាប់ស្តីពីសិទ្ធិទទួលបានព័ត៌មាន"
+    other_tenant.default_locale = "km"
+    db.session.commit()
+    response = client_of(app, other_tenant, "viewer").get(f"/t/{other_tenant.slug}/groups/a2iwg/")
+    assert response.status_code == 200 and 'lang="km"' in response.text
+    assert "ច្បាប់ស្តីពីសិទ្ធិទទួលបានព័ត៌មាន" in response.text and "Ministry promises" in response.text

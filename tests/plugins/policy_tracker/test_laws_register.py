@@ -9,7 +9,7 @@ from core.models import Role
 from core.registers.models import Institution, InstitutionKind
 from core.tenancy import tenant_scope
 from plugins.policy_tracker import services
-from plugins.policy_tracker.models import InstrumentType, Law
+from plugins.policy_tracker.models import Law
 from tests.helpers import login, make_member
 
 
@@ -94,6 +94,7 @@ def test_search_laws_hits(app, law, tenant):
     staff = make_member(tenant, Role.STAFF)
     with app.test_request_context(f"/t/{tenant.slug}/"):
         from flask import g
+
         from core.models import Membership
         g.tenant = tenant
         g.membership = db.session.scalar(select(Membership).where(Membership.user_id == staff.id))

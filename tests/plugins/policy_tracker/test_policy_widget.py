@@ -45,3 +45,14 @@ def test_the_card_is_light(staff_client, tenant):
 def test_empty_card_says_so(staff_client, tenant):
     page = staff_client.get(f"/t/{tenant.slug}/").text
     assert "No deadline or event in the coming days." in page and "No stage change recorded yet." in page
+
+
+def test_the_card_reads_in_khmer(staff_client, tenant):
+    from core.extensions import db
+    law = make_law(title_km="ច្បាប់ស្តីពីសិទ្ធិទទួលបានព័ត៌មាន", short_name="")
+    add_stage_change(law, make_stage("council", "Council of Ministers", 4, name_km="គណៈរដ្ឋមន្ត្រី"),
+                     tenant_today(tenant))
+    tenant.default_locale = "km"
+    db.session.commit()
+    page = staff_client.get(f"/t/{tenant.slug}/").text
+    assert "ច្បាប់ស្តីពីសិទ្ធិទទួលបានព័ត៌មាន → គណៈរដ្ឋមន្ត្រី" in page

@@ -79,3 +79,15 @@ def test_taken_up_page_lists_per_law_and_campaign(client, tenant, other_tenant):
     login(client, staff.email)
     body = client.get(f"/t/{tenant.slug}/policy/campaigns/taken-up?date_from=2020-01-01").get_data(as_text=True)
     assert "Access to Information law" in body and "A2I law now" in body
+
+
+def test_taken_up_page_costs_the_same_for_more_laws(client, tenant):
+    from tests.helpers import statements_for
+    staff = make_member(tenant, Role.STAFF)
+    login(client, staff.email)
+    url = f"/t/{tenant.slug}/policy/campaigns/taken-up"
+    make_recommendation(tenant, make_law("Law one"), campaign_id=make_campaign(tenant, "C1").id)
+    few = statements_for(client, url)
+    for number in range(2, 6):
+        make_recommendation(tenant, make_law(f"Law {number}"), campaign_id=make_campaign(tenant, f"C{number}").id)
+    assert statements_for(client, url) == few
