@@ -69,8 +69,11 @@ def _render_index(feed_url: str | None = None):
     upcoming = events.upcoming_events(g.tenant, _me(), days=CALENDAR_DAYS)
     followed = subscriptions.subscriptions_of(g.tenant.id, _me())
     laws, groups = _followed(followed)
+    followed_group_ids = {s.group_id for s in followed if s.group_id}
+    my_groups = [group for group in subscriptions.groups_of_tenant(g.tenant.id) if group.id not in followed_group_ids]
     return render_template("policy_tracker/calendar/index.html", upcoming=upcoming, days=CALENDAR_DAYS,
                            locale=current_locale(), followed=followed, followed_laws=laws, followed_groups=groups,
+                           my_groups=my_groups,
                            token=_active_token(), feed_url=feed_url,
                            may_change=events.changeable(g.tenant.id, _me()) if can("policy.edit") else (lambda event: False))
 

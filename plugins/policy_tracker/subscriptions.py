@@ -40,6 +40,14 @@ def group_of_tenant(tenant_id: int, group_id: int | None) -> WorkingGroup | None
     ).unique().scalar_one_or_none()
 
 
+def groups_of_tenant(tenant_id: int) -> list[WorkingGroup]:
+    """The working groups the tenant convenes or belongs to, by name."""
+    return list(db.session.execute(select(WorkingGroup).outerjoin(
+        WorkingGroupMember, (WorkingGroupMember.group_id == WorkingGroup.id) & (WorkingGroupMember.tenant_id == tenant_id))
+        .where(or_(WorkingGroup.convening_tenant_id == tenant_id, WorkingGroupMember.id.is_not(None)))
+        .order_by(WorkingGroup.name, WorkingGroup.id)).unique().scalars())
+
+
 def _target(tenant_id: int, law_id: int | None, group_id: int | None) -> tuple[int | None, int | None]:
     if (law_id is None) == (group_id is None):
         raise DomainError(_l("Choose a law or a working group to follow."), "law_id")

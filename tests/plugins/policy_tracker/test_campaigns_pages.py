@@ -109,8 +109,19 @@ def test_campaign_list_and_search(staff_client, tenant):
     make_campaign(tenant, "A2I law now")
     body = staff_client.get(f"{base(tenant)}/?q=cyber").get_data(as_text=True)
     assert "Cyber law watch" in body and "A2I law now" not in body
+
+
+def test_global_search_finds_campaigns_recommendations_and_activities(staff_client, tenant, other_tenant):
+    make_campaign(tenant, "Cyber law watch")
+    make_campaign(other_tenant, "Cyber secret of another organisation")
     with tenant_scope(tenant.id):
-        pass
+        campaigns.create_activity(tenant.id, title="Cyber hearing", occurred_on=date(2026, 3, 2))
+        db.session.commit()
+    from tests.plugins.policy_tracker.campaign_helpers import make_recommendation
+    make_recommendation(tenant, make_law(), text_en="Cyber offences must be defined narrowly")
+    body = staff_client.get(f"/t/{tenant.slug}/search?q=cyber").get_data(as_text=True)
+    assert "Cyber law watch" in body and "Cyber hearing" in body and "Recommendation on" in body
+    assert "Cyber secret of another organisation" not in body
 
 
 def test_remove_stakeholder(admin_client, tenant):

@@ -119,3 +119,12 @@ def test_following_an_unknown_law_is_a_clear_error(staff_client, tenant):
     response = staff_client.post(f"/t/{tenant.slug}/policy/calendar/subscribe", data={"law_id": 999999},
                                  follow_redirects=True)
     assert "Choose a law from the register." in response.text
+
+
+def test_follow_a_working_group_from_the_calendar(staff_client, tenant, staff, group):
+    base = f"/t/{tenant.slug}/policy/calendar"
+    page = staff_client.get(f"{base}/").text
+    assert "A2IWG" in page and "Follow everything this group follows" in page
+    staff_client.post(f"{base}/subscribe", data={"group_id": group.id})
+    page = staff_client.get(f"{base}/").text
+    assert "Everything A2IWG follows" in page and "Follow everything this group follows" not in page
