@@ -2,7 +2,7 @@
 time zone) with everything not yet mailed, in their language; the account page offers it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -14,8 +14,8 @@ from core.outbox import deliver_due
 
 OVERDUE = _l("The request %(reference)s is overdue.")
 # The coming Monday (notifications are created "now", digests look at those created before `now`).
-_today = datetime.now(timezone.utc)
-MONDAY = datetime(_today.year, _today.month, _today.day, 2, 0, tzinfo=timezone.utc) + timedelta(
+_today = datetime.now(UTC)
+MONDAY = datetime(_today.year, _today.month, _today.day, 2, 0, tzinfo=UTC) + timedelta(
     days=14 - _today.weekday())                                         # 09:00 Monday in Phnom Penh
 SUNDAY = MONDAY - timedelta(days=1)                                     # 09:00 Sunday in Phnom Penh
 NEXT_TUESDAY = MONDAY + timedelta(days=1)

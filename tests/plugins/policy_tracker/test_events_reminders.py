@@ -1,6 +1,6 @@
 """Event reminders go out once, `remind_days_before` days ahead, in each user's language: an
 official event to the law's subscribers, an organisation's event to its members."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from core.extensions import db
 from core.jobs import run_due
@@ -10,10 +10,14 @@ from plugins.policy_tracker import events, subscriptions
 from plugins.policy_tracker.models import EventKind, LawEvent
 from plugins.policy_tracker.reminders import send_reminders
 from tests.helpers import make_member
-from tests.plugins.policy_tracker.policy_events_helpers import khmer, notifications_of, texts_of
+from tests.plugins.policy_tracker.policy_events_helpers import (
+    khmer,
+    notifications_of,
+    texts_of,
+)
 
 # Monday 21 September 2026, 09:00 in Phnom Penh: A2I Day (28 September) is a week away.
-NOW = datetime(2026, 9, 21, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 9, 21, 2, 0, tzinfo=UTC)
 
 
 def official_event(law, starts_on=date(2026, 9, 28), remind_days_before=7) -> LawEvent:
@@ -36,7 +40,7 @@ def test_a_law_subscriber_is_reminded_once_in_khmer(tenant, other_tenant, staff,
     assert "ទិវាសិទ្ធិទទួលបានព័ត៌មាន" in text and khmer(text)
     assert notifications_of(bystander) == [] and notifications_of(staff) == []
     assert send_reminders(NOW) == 0                     # the next run does not repeat it
-    assert send_reminders(datetime(2026, 9, 22, 2, 0, tzinfo=timezone.utc)) == 0
+    assert send_reminders(datetime(2026, 9, 22, 2, 0, tzinfo=UTC)) == 0
     assert len(notifications_of(khmer_reader)) == 1
 
 
@@ -46,7 +50,7 @@ def test_no_reminder_before_its_day(tenant, staff, followed_law):
         db.session.commit()
     official_event(followed_law, remind_days_before=3)
     assert send_reminders(NOW) == 0 and notifications_of(staff) == []
-    assert send_reminders(datetime(2026, 9, 25, 2, 0, tzinfo=timezone.utc)) == 1
+    assert send_reminders(datetime(2026, 9, 25, 2, 0, tzinfo=UTC)) == 1
     assert "A2I Day" in texts_of(staff)[0]
 
 
@@ -73,7 +77,7 @@ def test_a_moved_event_is_reminded_again(tenant, staff):
     with tenant_scope(tenant.id):
         events.update_event(tenant.id, event, actor=staff, starts_on=date(2026, 9, 24))
         db.session.commit()
-    assert send_reminders(datetime(2026, 9, 23, 2, 0, tzinfo=timezone.utc)) == 1
+    assert send_reminders(datetime(2026, 9, 23, 2, 0, tzinfo=UTC)) == 1
     assert len(notifications_of(staff)) == 2
 
 

@@ -3,7 +3,7 @@ and the organisation's non-private ones, correctly escaped and folded (RFC 5545)
 unknown token is 404; only the token's hash is stored."""
 import hashlib
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from sqlalchemy import select
 
@@ -104,8 +104,8 @@ def test_folding_never_splits_a_khmer_character():
 
 def test_calendar_text_is_all_day_with_stable_uid(app):
     event = LawEvent(id=7, kind=EventKind.HEARING, title_en="Hearing", title_km="សវនាការ", starts_on=date(2026, 9, 28))
-    from datetime import datetime, timezone
+    from datetime import datetime
     body = calendar_text([event], locale="km", calendar_name="Calendar", host="samaki.example",
-                         now=datetime(2026, 9, 1, tzinfo=timezone.utc))
+                         now=datetime(2026, 9, 1, tzinfo=UTC))
     assert "UID:policy-event-7@samaki.example" in body and "DTEND;VALUE=DATE:20260929" in body
     assert "SUMMARY:សវនាការ" in unfold(body) and "DTSTAMP:20260901T000000Z" in body

@@ -12,8 +12,13 @@ from core.tenancy import tenant_scope
 from plugins.policy_tracker import services, subscriptions
 from plugins.policy_tracker.models import GroupLaw, Subscription
 from tests.helpers import make_member
-from tests.plugins.policy_tracker.policy_events_helpers import (khmer, notifications_of, private_law, stage,
-                                                               texts_of)
+from tests.plugins.policy_tracker.policy_events_helpers import (
+    khmer,
+    notifications_of,
+    private_law,
+    stage,
+    texts_of,
+)
 
 
 def follow(tenant, user, **target):
