@@ -71,6 +71,9 @@ class ContactLink:
     url: str = ""
     # Free text or files of the record that may name the person: listed for the admin on erasure.
     review_on_erasure: tuple = ()
+    # Columns that with `attribute` must stay unique (a campaign lists a stakeholder once): when the
+    # kept contact of a merge already has such a row, the merged contact's row is deleted instead.
+    unique_with: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -216,9 +216,13 @@ def merge_contacts(keep: Contact, merged: Contact) -> int:
         raise DomainError(_l("A person and an organisation cannot be merged."), "merged_id")
     moved = 0
     for link in module_links(merged):
-        if getattr(link.record, link.attribute) == merged.id:
+        if getattr(link.record, link.attribute) != merged.id:
+            continue
+        if link.unique_with and _already_linked(link, keep.id):
+            db.session.delete(link.record)      # the kept contact is there already: one row, not two
+        else:
             setattr(link.record, link.attribute, keep.id)
-            moved += 1
+        moved += 1
     moved += db.session.execute(update(Project).where(Project.donor_id == merged.id)
                                 .values(donor_id=keep.id)).rowcount or 0
     moved += _move_affiliations(keep, merged)
@@ -244,6 +248,14 @@ def merge_contacts(keep: Contact, merged: Contact) -> int:
     record_event("contact.merge", tenant_id=keep.tenant_id, model="Contact", record_id=str(keep.id),
                  changes={"kept_id": keep.id, "merged_id": merged_id, "links_moved": moved})
     return moved
+
+
+def _already_linked(link, contact_id: int) -> bool:
+    """Whether the module already has a row like `link.record` (same `unique_with` values) for the contact."""
+    model = type(link.record)
+    same = [getattr(model, name) == getattr(link.record, name) for name in link.unique_with]
+    return db.session.execute(select(model.id).where(getattr(model, link.attribute) == contact_id, *same)
+                              .limit(1)).first() is not None
 
 
 def _move_affiliations(keep: Contact, merged: Contact) -> int:

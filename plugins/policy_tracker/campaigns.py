@@ -708,7 +708,7 @@ def contact_links(contact: Contact) -> list:
         links.append(ContactLink(record=stakeholder, attribute="contact_id", role=_l("Campaign stakeholder"),
                                  title=campaign.title if campaign else "",
                                  url=_url("campaigns.detail", campaign_id=stakeholder.campaign_id),
-                                 review_on_erasure=tuple(review)))
+                                 review_on_erasure=tuple(review), unique_with=("campaign_id",)))
     attendances = db.session.execute(select(ActivityAttendee, Activity).join(
         Activity, Activity.id == ActivityAttendee.activity_id).where(ActivityAttendee.contact_id == contact.id)
         .order_by(Activity.occurred_on, Activity.id)).all()
@@ -717,7 +717,7 @@ def contact_links(contact: Contact) -> list:
         links.append(ContactLink(record=attendee, attribute="contact_id", role=_l("Activity attendee"),
                                  title=f"{activity.occurred_on.isoformat()} · {activity.title}",
                                  url=_url("campaigns.activity", activity_id=activity.id),
-                                 review_on_erasure=tuple(review)))
+                                 review_on_erasure=tuple(review), unique_with=("activity_id",)))
     co_submissions = db.session.execute(select(CoSubmitter, Recommendation).join(
         Recommendation, Recommendation.id == CoSubmitter.recommendation_id).where(
         CoSubmitter.organisation_id == contact.id).order_by(Recommendation.id)).all()
