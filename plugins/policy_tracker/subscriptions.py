@@ -1,6 +1,8 @@
 """Who follows which law: a user subscribes to a law, or to everything a working group follows, and
-is told about stage changes and new shared updates in their own language, exactly once per change,
-only when they may see the law. Delivery (at once, daily, weekly, never) is the core's."""
+is told about stage changes in their own language, exactly once per change, only when they may see
+the law. New shared updates reach them through the core: sharing with a group notifies the members
+of its organisations, and only they may see what was shared. Delivery (at once, daily, weekly,
+never) is the core's."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -20,7 +22,6 @@ from plugins.policy_tracker.models import GroupLaw, Law, StageChange, Subscripti
 
 PLUGIN = "policy_tracker"
 STAGE_CHANGED = _l("%(law)s moved to the stage “%(stage)s” on %(date)s.")
-SHARED_UPDATE = _l("New shared update on %(law)s: %(title)s")
 
 
 def law_url(tenant: Tenant, law: Law) -> str:
@@ -161,10 +162,3 @@ def notify_stage_change(law: Law, change: StageChange) -> int:
         return {"law": law.title_in(locale), "stage": change.stage.name_in(locale),
                 "date": format_date(change.occurred_on, "medium")}
     return notify_in_languages(recipients(law), STAGE_CHANGED, params, lambda tenant: law_url(tenant, law))
-
-
-def notify_shared_update(law: Law, title: str) -> int:
-    """Tell the law's subscribers that a working-group member shared something new about it."""
-    def params(locale: str) -> dict:
-        return {"law": law.title_in(locale), "title": title}
-    return notify_in_languages(recipients(law), SHARED_UPDATE, params, lambda tenant: law_url(tenant, law))

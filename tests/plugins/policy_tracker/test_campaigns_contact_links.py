@@ -27,3 +27,24 @@ def test_contact_page_shows_campaign_links(admin_client, tenant):
         links = campaigns.contact_links(person)
     assert {link.attribute for link in links} == {"contact_id"}
     assert any("Sophea spoke" in text for link in links for text in link.review_on_erasure)
+
+
+def test_merging_two_stakeholders_of_one_campaign_keeps_one_row(tenant):
+    from sqlalchemy import select
+
+    from core.registers.duplicates import merge_contacts
+    from core.registers.models import Contact
+    from plugins.policy_tracker.models import ActivityAttendee, CampaignStakeholder
+    first, second = make_contact(tenant, "Chan Sophea"), make_contact(tenant, "Chan Sopheap")
+    campaign = make_campaign(tenant, "A2I law now")
+    with tenant_scope(tenant.id):
+        loaded = campaigns.load_campaign(campaign.id)
+        campaigns.add_stakeholder(loaded, first.id, "Ally")
+        campaigns.add_stakeholder(loaded, second.id, "Ally")
+        campaigns.create_activity(tenant.id, title="Hearing", occurred_on=date(2026, 3, 2), participants_total=2,
+                                  attendee_ids=[first.id, second.id])
+        db.session.commit()
+        merge_contacts(db.session.get(Contact, first.id), db.session.get(Contact, second.id))
+        db.session.commit()
+        assert db.session.scalars(select(CampaignStakeholder.contact_id)).all() == [first.id]
+        assert db.session.scalars(select(ActivityAttendee.contact_id)).all() == [first.id]

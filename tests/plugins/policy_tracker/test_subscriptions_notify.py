@@ -93,17 +93,6 @@ def test_a_group_the_organisation_is_not_in_cannot_be_followed(tenant, other_ten
         subscriptions.subscribe(tenant.id, staff, group_id=third.id)
 
 
-def test_a_shared_update_reaches_each_subscriber_once(tenant, other_tenant, staff, group, followed_law):
-    colleague = make_member(other_tenant, Role.MEMBER, email="member@b.example")
-    follow(tenant, staff, law_id=followed_law.id)
-    follow(tenant, staff, group_id=group.id)
-    follow(other_tenant, colleague, group_id=group.id)
-    subscriptions.notify_shared_update(followed_law, "Joint submission on article 12")
-    db.session.commit()
-    assert len(notifications_of(staff)) == 1 and len(notifications_of(colleague)) == 1
-    assert "Joint submission on article 12" in texts_of(colleague)[0]
-
-
 def test_follow_and_unfollow_buttons(staff_client, tenant, staff, followed_law):
     base = f"/t/{tenant.slug}/policy/calendar"
     response = staff_client.post(f"{base}/subscribe", data={"law_id": followed_law.id,
