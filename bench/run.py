@@ -179,10 +179,13 @@ def facts(database_url: str) -> dict:
                AND c.place_id IS NOT NULL
                ORDER BY EXISTS (SELECT 1 FROM core_contact_affiliation a WHERE a.person_id = c.id) DESC, c.id
                LIMIT 1""", (tenant,)).fetchone()
+        plain = connection.execute(
+            """SELECT c.id FROM core_contact c WHERE c.tenant_id = %s AND NOT c.protected AND c.kind = 'person'
+               AND c.place_id IS NOT NULL ORDER BY c.id LIMIT 1""", (tenant,)).fetchone()
         district = connection.execute("SELECT name_km FROM core_place WHERE code = '0707'").fetchone()
     return {"tenant_id": tenant, "counts": counts, "detail_id": detail, "body_id": body, "closed": closed,
             "last_request_id": last_request, "contacts": contacts,
-            "protected_contact_id": protected[0] if protected else None,
+            "protected_contact_id": protected[0] if protected else None, "plain_contact_id": plain[0] if plain else None,
             "district_km": district[0] if district else "ទឹកឈូ"}
 
 
@@ -237,6 +240,9 @@ def register_endpoints(info: dict) -> list[Endpoint]:
         found.append(Endpoint("contact detail (protected, seen by an owner)", f"{t}/contacts/{contact}",
                               f"{t}/contacts/{contact}",
                               note="each view writes a hash-chained audit event (identity viewed)"))
+    if info.get("plain_contact_id"):   # the same page without the audit event: what the event costs
+        contact = info["plain_contact_id"]
+        found.append(Endpoint("contact detail (not protected)", f"{t}/contacts/{contact}", f"{t}/contacts/{contact}"))
     found += [
         Endpoint("places picker q=<Khmer district>", f"{t}/places/search?q={district}",
                  f"{t}/places/search?q={district}"),
