@@ -243,13 +243,14 @@ def contact_detail(slug: str, contact_id: int) -> str:
                         tid, contact_id, contact_id)
     funded = rows("SELECT id, code, title_en FROM core_project WHERE tenant_id = %s AND donor_id = %s ORDER BY code",
                   tid, contact_id)
-    requested = rows("""SELECT id, reference, subject FROM a2i_request WHERE tenant_id = %s AND requester_contact_id = %s
-                        ORDER BY id""", tid, contact_id)
+    requested = rows("""SELECT id, reference, subject FROM a2i_request
+                        WHERE tenant_id = %s AND requester_contact_id = %s ORDER BY id""", tid, contact_id)
     organisations = rows("""SELECT id, name_latin, name_km FROM core_contact WHERE tenant_id = %s
                             AND kind = 'organisation' ORDER BY name_latin, id""", tid)
+    options = "".join(f"<option value={o[0]}>{html.escape(o[1] or o[2])}</option>" for o in organisations)
     return table(["contact"], [found[0]]) + table(["id", "role", "org", "latin", "km"], affiliations) + \
         table(["id", "code", "title"], funded) + table(["id", "reference", "subject"], requested) + \
-        f"<select>{''.join(f'<option value={o[0]}>{html.escape(o[1] or o[2])}</option>' for o in organisations)}</select>"
+        f"<select>{options}</select>"
 
 
 def place_rows(where: str, params: list, order: str, limit: int, offset: int = 0) -> list[tuple]:
@@ -302,7 +303,8 @@ def api_contacts(slug: str) -> Response:
     data = rows(f"""SELECT c.id, c.kind, c.protected, c.sex, c.birth_year, c.age_group, c.place_id,
                     c.organisation_type, CASE WHEN c.protected THEN NULL ELSE c.name_km END,
                     CASE WHEN c.protected THEN NULL ELSE c.name_latin END,
-                    CASE WHEN c.protected THEN NULL ELSE c.phone END, CASE WHEN c.protected THEN NULL ELSE c.email END,
+                    CASE WHEN c.protected THEN NULL ELSE c.phone END,
+                    CASE WHEN c.protected THEN NULL ELSE c.email END,
                     c.tags FROM core_contact c WHERE c.tenant_id = %s ORDER BY {CONTACT_ORDER} LIMIT %s OFFSET %s""",
                 tid, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     total = rows("SELECT count(*) FROM core_contact WHERE tenant_id = %s", tid)[0][0]
@@ -323,7 +325,8 @@ def institution_list(slug: str) -> str:
     where = """(i.owner_tenant_id IS NULL OR i.owner_tenant_id = %s)
                AND (i.valid_to IS NULL OR i.valid_to >= current_date)"""
     data = rows(f"""SELECT i.id, i.code, i.kind, i.name_en, i.name_km, pa.name_en, s.name_en FROM core_institution i
-                    LEFT JOIN core_institution pa ON pa.id = i.parent_id LEFT JOIN core_institution s ON s.id = i.successor_id
+                    LEFT JOIN core_institution pa ON pa.id = i.parent_id
+                    LEFT JOIN core_institution s ON s.id = i.successor_id
                     WHERE {where} ORDER BY {kind_order}, i.name_en, i.id LIMIT %s OFFSET %s""",
                 tid, INSTITUTIONS_PAGE_SIZE, (page - 1) * INSTITUTIONS_PAGE_SIZE)
     total = rows(f"SELECT count(*) FROM core_institution i WHERE {where}", tid)[0][0]

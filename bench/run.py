@@ -185,7 +185,8 @@ def facts(database_url: str) -> dict:
         district = connection.execute("SELECT name_km FROM core_place WHERE code = '0707'").fetchone()
     return {"tenant_id": tenant, "counts": counts, "detail_id": detail, "body_id": body, "closed": closed,
             "last_request_id": last_request, "contacts": contacts,
-            "protected_contact_id": protected[0] if protected else None, "plain_contact_id": plain[0] if plain else None,
+            "protected_contact_id": protected[0] if protected else None,
+            "plain_contact_id": plain[0] if plain else None,
             "district_km": district[0] if district else "ទឹកឈូ"}
 
 
