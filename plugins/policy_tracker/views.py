@@ -132,9 +132,27 @@ def detail(law_id: int) -> str:
     follow_form = FollowForm()
     follow_form.group_id.choices = [(group.id, group.name) for group in convened
                                     if group.id not in {f.id for f in following}]
+    notes = services.status_notes(law)
     return render_template("policy_tracker/laws/detail.html", law=law, may_edit=may_edit,
-                           notes=services.status_notes(law), following=following,
-                           convened_ids={group.id for group in convened}, follow_form=follow_form)
+                           notes=notes, following=following,
+                           convened_ids={group.id for group in convened}, follow_form=follow_form,
+                           **_note_sharing(notes))
+
+
+def _note_sharing(notes) -> dict:
+    """The groups the notes may be shared with and each note's current shares (two queries, not
+    two per note as the record pages' share panel would cost)."""
+    from core.models import SharedRecord
+    from core.sharing import groups_of
+    if not notes or not can("core.sharing.manage"):
+        return {"share_groups": [], "note_shares": {}}
+    shares: dict[int, list] = {}
+    for shared in db.session.scalars(select(SharedRecord).where(
+            SharedRecord.record_type == "policy.status_note", SharedRecord.record_id.in_([n.id for n in notes]),
+            SharedRecord.tenant_id == g.tenant.id, SharedRecord.revoked_at.is_(None))
+            .options(joinedload(SharedRecord.group)).order_by(SharedRecord.id)):
+        shares.setdefault(shared.record_id, []).append(shared)
+    return {"share_groups": groups_of(g.tenant), "note_shares": shares}
 
 
 def _law_form(law: Law | None = None) -> LawForm:
