@@ -88,5 +88,6 @@ def test_flask_demo_gives_the_a2iwg_shared_records(app):
     # With the laws' demo history, the group page shows the coalition picture in one timeline.
     reader = app.test_client()
     login(reader, "viewer@demo-cso.example", "demo-pass-2026!")
+    reader.post("/locale", data={"locale": "en"})    # the demo tenants read Khmer by default
     page = reader.get("/t/demo-cso/groups/a2iwg/").text
     assert "Official:" in page and "recommended on Article 14" in page and "noted:" in page
