@@ -8,16 +8,12 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from core.api.fields import enum, RECORD_ID
 from core.api.lists import ListArgs, page_schema
 from core.registers.models import AgeGroup, ConsentMethod, ContactKind, OrganisationType, Sex
 
-RECORD_ID = validate.Range(min=1, max=2**31 - 1)
 DATE_RANGE = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31),
                             error=_l("Give a date between 2000 and 2100."))
-
-
-def enum(enum_class, **kwargs) -> fields.Enum:
-    return fields.Enum(enum_class, by_value=True, **kwargs)
 
 
 def _text(length: int, **kwargs) -> fields.String:

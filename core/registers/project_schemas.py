@@ -6,18 +6,13 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from core.api.fields import enum, RECORD_ID
 from core.api.lists import ListArgs, page_schema
 from core.registers.models import Currency, ProjectStatus
 from core.registers.projects import (EARLIEST_DAY, LATEST_DAY, MAX_CODE_LENGTH, MAX_DESCRIPTION_LENGTH,
                                      MAX_TITLE_LENGTH)
-from core.web import MAX_RECORD_ID
 
-RECORD_ID = validate.Range(min=1, max=MAX_RECORD_ID)
 DATE_RANGE = validate.Range(min=EARLIEST_DAY, max=LATEST_DAY, error=_l("Give a date between 1990 and 2100."))
-
-
-def enum(enum_class, **kwargs) -> fields.Enum:
-    return fields.Enum(enum_class, by_value=True, **kwargs)
 
 
 class ProjectSchema(ma.Schema):

@@ -10,22 +10,13 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from core.api.fields import enum, record_id
 from core.api.lists import ListArgs, page_schema
-from core.web import MAX_RECORD_ID
 from plugins.policy_tracker.models import ActivityKind, CampaignStatus, Outcome
 
 DATE_RANGE = validate.Range(min=date(1990, 1, 1), max=date(2100, 12, 31),
                             error=_l("Give a date between 1990 and 2100."))
-RECORD_ID = validate.Range(min=1, max=MAX_RECORD_ID)
 COUNT = validate.Range(min=0, max=1_000_000)
-
-
-def enum(enum_class, **kwargs) -> fields.Enum:
-    return fields.Enum(enum_class, by_value=True, **kwargs)
-
-
-def record_id(**kwargs) -> fields.Integer:
-    return fields.Integer(validate=RECORD_ID, **kwargs)
 
 
 def api_date(**kwargs) -> fields.Date:

@@ -13,13 +13,13 @@ from flask_login import current_user
 from flask_smorest import abort as api_abort
 from marshmallow import fields, validate
 
+from core.api.fields import RECORD_ID
 from core.api import ApiBlueprint
 from core.api.lists import ListArgs, page_schema, paginate
 from core.errors import DomainError
 from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import require
-from core.web import MAX_RECORD_ID
 from plugins.policy_tracker import events
 from plugins.policy_tracker.models import EventKind, LawEvent
 
@@ -28,7 +28,6 @@ events_api = ApiBlueprint("policy_events_api", __name__, path="policy",
 
 DATE_RANGE = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31),
                             error=_l("Give a date between 2000 and 2100."))
-RECORD_ID = validate.Range(min=1, max=MAX_RECORD_ID)
 EVENT_SORT = {"starts_on": LawEvent.starts_on}
 
 

@@ -8,22 +8,13 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from core.api.fields import enum, record_id
 from core.api.lists import ListArgs, page_schema
-from core.web import MAX_RECORD_ID
 from plugins.policy_tracker.models import InstrumentType, StageKind
 
 DATE_RANGE = validate.Range(min=date(1950, 1, 1), max=date(2100, 12, 31),
                             error=_l("Give a date between 1950 and 2100."))
-RECORD_ID = validate.Range(min=1, max=MAX_RECORD_ID)
 MAX_TAGS_LENGTH = 500
-
-
-def enum(enum_class, **kwargs) -> fields.Enum:
-    return fields.Enum(enum_class, by_value=True, **kwargs)
-
-
-def record_id(**kwargs) -> fields.Integer:
-    return fields.Integer(validate=RECORD_ID, **kwargs)
 
 
 class NotBlank:
