@@ -104,6 +104,7 @@ def samaki_contact_links(contact):
       JavaScript), core.registers.places.search_places / place_label;
     - institutions: core.registers.institutions.visible_institutions(include_former=False);
     - projects: core.registers.projects.project_choices(tenant, locale);
-    - contacts: core.registers.contacts.create_contact / contact_list_query /
-      organisation_choices, names shown through core.registers.protection.shown_name;
+    - contacts: core.registers.contacts.create_contact / contact_list_query, an organisation
+      picked with core.registers.fields.OrganisationField, names shown through
+      core.registers.protection.shown_name;
     - working days: core.registers.calendar.tenant_calendar(tenant_id), working_day_warning."""

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from core.enums import enum_choices
+from core.registers.fields import OrganisationField
 from core.registers.models import AgeGroup, ConsentMethod, ContactKind, OrganisationType, Sex
 
 PAGE_SIZE = 25
@@ -88,7 +89,7 @@ IDENTITY_FORM_FIELDS = ("name_km", "name_latin", "phone", "email", "address", "i
 
 
 class AffiliationForm(FlaskForm):
-    organisation_id = SelectField(_l("Organisation"), choices=[], validators=[DataRequired()])
+    organisation_id = OrganisationField(_l("Organisation"), validators=[DataRequired()])
     role = StringField(_l("Role"), validators=[Optional(), Length(max=200)],
                        description=_l("For example: staff, member, focal point."))
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -22,7 +23,8 @@ from core.registers import contact_photos, contacts, duplicates, erasure
 from core.registers.contact_forms import (IDENTITY_FORM_FIELDS, ORGANISATION_FIELDS, PAGE_SIZE, PERSON_FIELDS,
                                           AffiliationForm, ContactFilterForm, ContactForm, EraseForm, MergeForm,
                                           PhotoForm, WithdrawConsentForm)
-from core.registers.models import Contact, ContactKind, name_in_language
+from core.registers.fields import MAX_CHOICES
+from core.registers.models import Contact, ContactKind
 from core.registers.protection import (PROTECTED_PERMISSION, keep_identity_views, log_identity_view, may_see_identity,
                                        shown_name)
 
@@ -153,7 +155,6 @@ def _render_detail(contact: Contact, photo_form: PhotoForm | None = None, status
     affiliation_form = None
     if contact.is_person and can("core.contacts.edit") and not contact.is_erased:
         affiliation_form = AffiliationForm(formdata=None)
-        affiliation_form.organisation_id.choices = _organisation_choices()
     if reveal and contact.is_person and can("core.contacts.edit") and not contact.is_erased:
         photo_form = photo_form or PhotoForm(formdata=None)
         photo_form.photo.description = _("A JPEG or PNG image of at most %(mb)s MB.",
@@ -164,13 +165,6 @@ def _render_detail(contact: Contact, photo_form: PhotoForm | None = None, status
                            groups=contacts.grouped_links(links), affiliation_form=affiliation_form,
                            photo_form=photo_form, has_photo=reveal and contact_photos.has_photo(contact),
                            is_minor=contacts.is_minor(contact), locale=current_locale(), shown=_shown), status
-
-
-def _organisation_choices() -> list[SelectChoice]:
-    lang = current_locale()
-    return [SelectChoice("", _("Choose an organisation…"))] + [
-        SelectChoice(str(org_id), name_in_language(latin or km, km, lang)) for org_id, latin, km in
-        contacts.organisation_choices()]
 
 
 # --- new and edit ---------------------------------------------------------------------------------
@@ -234,12 +228,12 @@ def edit(contact_id: int) -> Response | tuple[str, int]:
 def add_affiliation(contact_id: int) -> Response:
     contact = load_contact(contact_id)
     form = AffiliationForm()
-    form.organisation_id.choices = _organisation_choices()
     if not form.validate_on_submit():
-        flash(_("Choose one of your organisation contacts."), "error")
+        flash(form.organisation_id.errors[0] if form.organisation_id.errors
+              else _("Choose one of your organisation contacts."), "error")
         return redirect(url_for("contacts.detail", contact_id=contact.id))
     try:
-        contacts.add_affiliation(contact, int(form.organisation_id.data), form.role.data or "")
+        contacts.add_affiliation(contact, form.organisation_id.data, form.role.data or "")
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -423,3 +417,14 @@ def erase(contact_id: int) -> Response | tuple[str, int]:
     failed = bool(form.errors)
     return render_template("registers/contacts/erase.html", form=form, contact=contact,
                            name=shown_name(contact, current_locale()), links=links), 422 if failed else 200
+
+
+@contacts_bp.get("/organisations/search")
+@require("core.contacts.view")
+def organisations_search() -> Response:
+    """[{id, code, label}] for the organisation picker: at most 10 of the tenant's organisations."""
+    text = request.args.get("q", "")[:200]
+    found = contacts.search_organisations(text, limit=MAX_CHOICES) if len(text.strip()) >= 2 else []
+    response = jsonify([{"id": org.id, "code": "", "label": _shown(org)} for org in found])
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response

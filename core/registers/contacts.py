@@ -319,10 +319,22 @@ def search_contacts(query: str, user=None, *, may_see_protected: bool | None = N
     return list(db.session.execute(statement.order_by(*LIST_ORDER).limit(limit)).unique().scalars())
 
 
-def organisation_choices() -> list[tuple[int, str, str]]:
-    """(id, Latin name, Khmer name) of the tenant's organisations, for affiliation pickers."""
-    return [tuple(row) for row in db.session.execute(select(Contact.id, Contact.name_latin, Contact.name_km).where(
-        Contact.kind == ContactKind.ORGANISATION).order_by(Contact.name_latin, Contact.id)).all()]
+def get_organisation(contact_id: int) -> Contact | None:
+    """One organisation contact of the current tenant (not erased), or None."""
+    return db.session.scalar(select(Contact).where(Contact.id == contact_id, Contact.kind == ContactKind.ORGANISATION,
+                                                   Contact.erased_at.is_(None)))
+
+
+def search_organisations(text: str, limit: int = 10) -> list[Contact]:
+    """Organisation contacts whose Khmer or Latin name contains `text` (names of organisations are
+    not identities; a protected one is still found only by users who may see it — see the field)."""
+    needle = matching.clean_text(text)
+    if not needle:
+        return []
+    return list(db.session.scalars(select(Contact).where(
+        Contact.kind == ContactKind.ORGANISATION, Contact.erased_at.is_(None), Contact.protected.is_(False),
+        or_(Contact.name_latin.icontains(needle, autoescape=True), Contact.name_km.contains(needle, autoescape=True)))
+        .order_by(Contact.name_latin, Contact.id).limit(limit)))
 
 
 # --- where a contact appears --------------------------------------------------------------------

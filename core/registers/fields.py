@@ -212,3 +212,31 @@ class PlaceField(LookupField):
 
     def code(self, record) -> str:
         return record.code
+
+
+class OrganisationField(LookupField):
+    """An organisation of the tenant's contacts, typed by name (Khmer or Latin): a register of
+    thousands stays a light text box, never a select of every organisation."""
+
+    search_endpoint = "contacts.organisations_search"
+    not_found_message = _l("No organisation matches “%(text)s”.")
+    ambiguous_message = _l("Several organisations match “%(text)s”: choose one below.")
+    too_many_message = _l("More than %(num)s organisations match “%(text)s”: choose one below or type more of the name.")
+    choose_legend = _l("Which organisation do you mean?")
+    no_results_text = _l("No organisation matches")
+
+    def find(self, record_id: int):
+        from core.registers.contacts import get_organisation
+        return get_organisation(record_id)
+
+    def match(self, text: str):
+        from core.registers.contacts import search_organisations
+        found = search_organisations(text, limit=MAX_CHOICES + 1)
+        exact = [org for org in found if text.casefold() in (org.name_latin.casefold(), org.name_km.casefold())]
+        if len(exact) == 1:
+            return exact[0], found
+        return (found[0], found) if len(found) == 1 else (None, found)
+
+    def record_label(self, record) -> str:
+        from core.registers.protection import shown_name
+        return shown_name(record, current_locale(), reveal=False)

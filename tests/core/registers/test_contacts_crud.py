@@ -127,8 +127,9 @@ def test_staff_edits_a_contact(staff_client, tenant):
 def test_a_person_belongs_to_an_organisation_with_a_role(staff_client, tenant):
     person = add_contact(tenant, name_latin="Sok Dara")
     organisation = add_contact(tenant, kind="organisation", name_latin="Kampot Youth Network")
+    # Without JavaScript the typed name is resolved by the server.
     response = staff_client.post(f"/t/{tenant.slug}/contacts/{person.id}/affiliations",
-                                 data={"organisation_id": str(organisation.id), "role": "Focal point"})
+                                 data={"organisation_id": "kampot youth", "role": "Focal point"})
     assert response.status_code == 302
     page = staff_client.get(f"/t/{tenant.slug}/contacts/{person.id}").text
     assert "Kampot Youth Network" in page and "Focal point" in page
@@ -141,7 +142,22 @@ def test_a_person_belongs_to_an_organisation_with_a_role(staff_client, tenant):
 def test_a_person_cannot_be_affiliated_with_another_person(staff_client, tenant):
     person, other = add_contact(tenant, name_latin="Sok Dara"), add_contact(tenant, name_latin="Keo Bopha")
     staff_client.post(f"/t/{tenant.slug}/contacts/{person.id}/affiliations",
-                      data={"organisation_id": str(other.id), "role": "x"})
+                      data={"organisation_id": "Keo Bopha", "organisation_id-id": str(other.id), "role": "x"})
+    with tenant_scope(tenant.id):
+        assert db.session.execute(select(ContactAffiliation)).first() is None
+
+
+def test_the_organisation_picker_searches_instead_of_listing_every_organisation(staff_client, tenant):
+    person = add_contact(tenant, name_latin="Sok Dara")
+    for name in ("Kampot Youth Network", "Kampot Women's Forum", "Takeo Farmers"):
+        add_contact(tenant, kind="organisation", name_latin=name)
+    page = staff_client.get(f"/t/{tenant.slug}/contacts/{person.id}").text
+    assert "Takeo Farmers" not in page                  # no select of every organisation
+    found = staff_client.get(f"/t/{tenant.slug}/contacts/organisations/search?q=kampot").get_json()
+    assert sorted(item["label"] for item in found) == ["Kampot Women's Forum", "Kampot Youth Network"]
+    response = staff_client.post(f"/t/{tenant.slug}/contacts/{person.id}/affiliations",
+                                 data={"organisation_id": "Kampot", "role": "x"}, follow_redirects=True)
+    assert "Several organisations match" in response.text
     with tenant_scope(tenant.id):
         assert db.session.execute(select(ContactAffiliation)).first() is None
 
