@@ -419,12 +419,18 @@ def erase(contact_id: int) -> Response | tuple[str, int]:
                            name=shown_name(contact, current_locale()), links=links), 422 if failed else 200
 
 
-@contacts_bp.get("/organisations/search")
+@contacts_bp.get("/picker")
 @require("core.contacts.view")
-def organisations_search() -> Response:
-    """[{id, code, label}] for the organisation picker: at most 10 of the tenant's organisations."""
+def picker_search() -> Response:
+    """[{id, code, label}] for the contact pickers: at most 10 of the tenant's contacts (`kind`
+    limits to people or organisations); a protected person is found by name only by those allowed."""
+    kind = request.args.get("kind", "")
+    if kind and kind not in {member.value for member in ContactKind}:
+        abort(400)
     text = request.args.get("q", "")[:200]
-    found = contacts.search_organisations(text, limit=MAX_CHOICES) if len(text.strip()) >= 2 else []
-    response = jsonify([{"id": org.id, "code": "", "label": _shown(org)} for org in found])
+    found = contacts.search_for_picker(text, kind=ContactKind(kind) if kind else None,
+                                       include_protected=can(PROTECTED_PERMISSION),
+                                       limit=MAX_CHOICES) if len(text.strip()) >= 2 else []
+    response = jsonify([{"id": contact.id, "code": "", "label": _shown(contact)} for contact in found])
     response.headers["Cache-Control"] = "private, max-age=60"
     return response

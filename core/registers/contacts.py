@@ -319,22 +319,28 @@ def search_contacts(query: str, user=None, *, may_see_protected: bool | None = N
     return list(db.session.execute(statement.order_by(*LIST_ORDER).limit(limit)).unique().scalars())
 
 
-def get_organisation(contact_id: int) -> Contact | None:
-    """One organisation contact of the current tenant (not erased), or None."""
-    return db.session.scalar(select(Contact).where(Contact.id == contact_id, Contact.kind == ContactKind.ORGANISATION,
-                                                   Contact.erased_at.is_(None)))
+def get_pickable(contact_id: int, kind: ContactKind | None = None) -> Contact | None:
+    """One contact of the current tenant a picker may offer (not erased; of `kind` when given)."""
+    query = select(Contact).where(Contact.id == contact_id, Contact.erased_at.is_(None))
+    if kind is not None:
+        query = query.where(Contact.kind == kind)
+    return db.session.scalar(query)
 
 
-def search_organisations(text: str, limit: int = 10) -> list[Contact]:
-    """Organisation contacts whose Khmer or Latin name contains `text` (names of organisations are
-    not identities; a protected one is still found only by users who may see it — see the field)."""
+def search_for_picker(text: str, *, kind: ContactKind | None = None, include_protected: bool = False,
+                      limit: int = 10) -> list[Contact]:
+    """Contacts whose Khmer or Latin name contains `text`, for a type-ahead picker. A protected
+    person is matched by name only for users who may see identities (`include_protected`)."""
     needle = matching.clean_text(text)
     if not needle:
         return []
-    return list(db.session.scalars(select(Contact).where(
-        Contact.kind == ContactKind.ORGANISATION, Contact.erased_at.is_(None), Contact.protected.is_(False),
-        or_(Contact.name_latin.icontains(needle, autoescape=True), Contact.name_km.contains(needle, autoescape=True)))
-        .order_by(Contact.name_latin, Contact.id).limit(limit)))
+    query = select(Contact).where(Contact.erased_at.is_(None), or_(
+        Contact.name_latin.icontains(needle, autoescape=True), Contact.name_km.contains(needle, autoescape=True)))
+    if kind is not None:
+        query = query.where(Contact.kind == kind)
+    if not include_protected:
+        query = query.where(Contact.protected.is_(False))
+    return list(db.session.scalars(query.order_by(Contact.name_latin, Contact.id).limit(limit)))
 
 
 # --- where a contact appears --------------------------------------------------------------------

@@ -214,25 +214,37 @@ class PlaceField(LookupField):
         return record.code
 
 
-class OrganisationField(LookupField):
-    """An organisation of the tenant's contacts, typed by name (Khmer or Latin): a register of
-    thousands stays a light text box, never a select of every organisation."""
+class ContactField(LookupField):
+    """A contact of the tenant typed by name (Khmer or Latin); `kind` limits it to people or to
+    organisations. A register of thousands stays a light text box, never a select of everyone."""
 
-    search_endpoint = "contacts.organisations_search"
-    not_found_message = _l("No organisation matches “%(text)s”.")
-    ambiguous_message = _l("Several organisations match “%(text)s”: choose one below.")
-    too_many_message = _l("More than %(num)s organisations match “%(text)s”: choose one below or type more of the name.")
-    choose_legend = _l("Which organisation do you mean?")
-    no_results_text = _l("No organisation matches")
+    search_endpoint = "contacts.picker_search"
+    not_found_message = _l("No contact matches “%(text)s”.")
+    ambiguous_message = _l("Several contacts match “%(text)s”: choose one below.")
+    too_many_message = _l("More than %(num)s contacts match “%(text)s”: choose one below or type more of the name.")
+    choose_legend = _l("Which contact do you mean?")
+    no_results_text = _l("No contact matches")
+
+    def __init__(self, label=None, validators=None, kind=None, **kwargs):
+        from core.registers.models import ContactKind
+        super().__init__(label, validators, **kwargs)
+        self.kind = ContactKind(kind) if kind else None
+
+    def search_args(self) -> dict:
+        return {"kind": self.kind.value} if self.kind else {}
 
     def find(self, record_id: int):
-        from core.registers.contacts import get_organisation
-        return get_organisation(record_id)
+        from core.registers.contacts import get_pickable
+        return get_pickable(record_id, self.kind)
 
     def match(self, text: str):
-        from core.registers.contacts import search_organisations
-        found = search_organisations(text, limit=MAX_CHOICES + 1)
-        exact = [org for org in found if text.casefold() in (org.name_latin.casefold(), org.name_km.casefold())]
+        from core.registers.contacts import search_for_picker
+        from core.registers.protection import PROTECTED_PERMISSION
+        from core.permissions import can
+        found = search_for_picker(text, kind=self.kind, include_protected=can(PROTECTED_PERMISSION),
+                                  limit=MAX_CHOICES + 1)
+        exact = [contact for contact in found if text.casefold() in (contact.name_latin.casefold(),
+                                                                     contact.name_km.casefold())]
         if len(exact) == 1:
             return exact[0], found
         return (found[0], found) if len(found) == 1 else (None, found)
@@ -240,3 +252,16 @@ class OrganisationField(LookupField):
     def record_label(self, record) -> str:
         from core.registers.protection import shown_name
         return shown_name(record, current_locale(), reveal=False)
+
+
+class OrganisationField(ContactField):
+    """An organisation of the tenant's contacts."""
+
+    not_found_message = _l("No organisation matches “%(text)s”.")
+    ambiguous_message = _l("Several organisations match “%(text)s”: choose one below.")
+    too_many_message = _l("More than %(num)s organisations match “%(text)s”: choose one below or type more of the name.")
+    choose_legend = _l("Which organisation do you mean?")
+    no_results_text = _l("No organisation matches")
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, kind="organisation", **kwargs)

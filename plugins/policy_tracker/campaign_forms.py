@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMu
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from core.enums import enum_choices
-from core.registers.fields import PlaceField
+from core.registers.fields import ContactField, PlaceField
 from plugins.policy_tracker.models import ActivityKind, CampaignStatus, Outcome
 
 
@@ -33,7 +33,7 @@ class CampaignLinksForm(FlaskForm):
 
 
 class StakeholderForm(FlaskForm):
-    contact_id = SelectField(_l("Contact"), choices=[], validators=[DataRequired()])
+    contact_id = ContactField(_l("Contact"), validators=[DataRequired()])
     role = StringField(_l("Role in the campaign"), validators=[Optional(), Length(max=200)])
 
 

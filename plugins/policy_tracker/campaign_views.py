@@ -192,7 +192,6 @@ def detail(campaign_id: int):
     stakeholder_form = None
     if can("policy.campaigns.edit"):
         stakeholder_form = StakeholderForm(formdata=None)
-        stakeholder_form.contact_id.choices = contact_choices(blank=_("Choose a contact…"))
     counts = services.recommendations_taken_up(campaign_id=campaign.id)
     return render_template("policy_tracker/campaigns/detail.html", campaign=campaign, stakeholders=stakeholders,
                            stakeholder_form=stakeholder_form, show_strategy=may_see_strategy(), counts=counts,
@@ -232,10 +231,9 @@ def links(campaign_id: int):
 def add_stakeholder(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     form = StakeholderForm()
-    form.contact_id.choices = contact_choices(blank=_("Choose a contact…"))
     if form.validate_on_submit():
         try:
-            services.add_stakeholder(campaign, _int(form.contact_id.data), form.role.data)
+            services.add_stakeholder(campaign, form.contact_id.data, form.role.data)
         except DomainError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -243,7 +241,8 @@ def add_stakeholder(campaign_id: int):
             db.session.commit()
             flash(_("Stakeholder saved."), "success")
     else:
-        flash(_("Choose a contact of your organisation."), "error")
+        flash(form.contact_id.errors[0] if form.contact_id.errors else _("Choose a contact of your organisation."),
+              "error")
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
 
 

@@ -153,7 +153,7 @@ def test_the_organisation_picker_searches_instead_of_listing_every_organisation(
         add_contact(tenant, kind="organisation", name_latin=name)
     page = staff_client.get(f"/t/{tenant.slug}/contacts/{person.id}").text
     assert "Takeo Farmers" not in page                  # no select of every organisation
-    found = staff_client.get(f"/t/{tenant.slug}/contacts/organisations/search?q=kampot").get_json()
+    found = staff_client.get(f"/t/{tenant.slug}/contacts/picker?q=kampot&kind=organisation").get_json()
     assert sorted(item["label"] for item in found) == ["Kampot Women's Forum", "Kampot Youth Network"]
     response = staff_client.post(f"/t/{tenant.slug}/contacts/{person.id}/affiliations",
                                  data={"organisation_id": "Kampot", "role": "x"}, follow_redirects=True)
