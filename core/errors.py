@@ -8,3 +8,13 @@ class DomainError(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+def show_on_form(form, error: DomainError, default: str | None = None) -> None:
+    """Put a service's refusal on the HTML form: on the field it names (else `default`), or above
+    the form when neither is one of the form's fields."""
+    name = error.field if error.field and error.field in form else default
+    if name and name in form:
+        getattr(form, name).errors = list(getattr(form, name).errors) + [str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))

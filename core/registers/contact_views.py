@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from core import uploads
-from core.errors import DomainError
+from core.errors import DomainError, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.pagination import paginate
@@ -48,14 +48,6 @@ def _yes_no(value: bool | None) -> str:
 
 def _from_yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
-
-
-def _field_error(form, error: DomainError) -> None:
-    name = error.field if error.field and error.field in form else None
-    if name:
-        getattr(form, name).errors = list(getattr(form, name).errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _contact_form(contact: Contact | None = None) -> ContactForm:
@@ -188,7 +180,7 @@ def new() -> Response | tuple[str, int]:
                 contact = contacts.create_contact(kind=kind, **fields)
             except DomainError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                show_on_form(form, error)
             else:
                 db.session.commit()
                 flash(_("Contact saved."), "success")
@@ -212,7 +204,7 @@ def edit(contact_id: int) -> Response | tuple[str, int]:
             contacts.update_contact(contact, **_form_fields(form, contact.kind))
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Contact saved."), "success")

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from core.admin.views import superadmin_required
 from core.audit import record_event
 from core.csv_export import csv_response
-from core.errors import DomainError
+from core.errors import DomainError, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.pagination import paginate
@@ -73,13 +73,8 @@ def _refuse_shared():
 
 
 def _field_error(form, error: DomainError, default: str = "code") -> None:
-    name = error.field if error.field and error.field in form else None
-    if name:
-        getattr(form, name).errors = list(getattr(form, name).errors) + [str(error.message)]
-    elif default and default in form and not isinstance(error, register.SharedInstitutionError):
-        getattr(form, default).errors = list(getattr(form, default).errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
+    # A refusal to touch the shared register concerns the whole form, not the code.
+    show_on_form(form, error, None if isinstance(error, register.SharedInstitutionError) else default)
 
 
 def _get_or_404(institution_id: int) -> Institution:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from core.errors import DomainError
+from core.errors import DomainError, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.pagination import paginate
@@ -114,14 +114,6 @@ def _form_fields(form: ProjectForm) -> dict:
             "description": form.description.data or ""}
 
 
-def _show_error(form: ProjectForm, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-
-
 def _save(form: ProjectForm, project: Project | None) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
@@ -131,7 +123,7 @@ def _save(form: ProjectForm, project: Project | None) -> Response | tuple[str, i
                 projects.update_project(project, **_form_fields(form))
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Project %(code)s saved.", code=project.code), "success")

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from core.errors import DomainError
+from core.errors import DomainError, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.models import Membership, User
@@ -198,14 +198,6 @@ def _requester_fields(form: RequestForm) -> dict | None:
             "protected_requester": bool(form.protected_requester.data)}
 
 
-def _field_error(form, error: DomainError, default: str | None = None) -> None:
-    name = error.field if error.field and error.field in form else default
-    if name:
-        getattr(form, name).errors = list(getattr(form, name).errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-
-
 @requests_bp.route("/requests/new", methods=["GET", "POST"])
 @require("a2i.request.edit")
 def create() -> Response | tuple[str, int]:
@@ -220,7 +212,7 @@ def create() -> Response | tuple[str, int]:
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Request %(reference)s saved as a draft.", reference=req.reference), "success")
@@ -253,7 +245,7 @@ def edit(request_id: int) -> Response | tuple[str, int]:
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Request %(reference)s saved.", reference=req.reference), "success")
@@ -367,7 +359,7 @@ def transition(request_id: int, status: str):
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Request %(reference)s is now: %(status)s.", reference=req.reference, status=to.label), "success")
@@ -397,7 +389,7 @@ def add_correspondence(request_id: int):
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error, default="file")
+            show_on_form(form, error, default="file")
         else:
             db.session.commit()
             flash(_("Correspondence recorded."), "success")
@@ -418,7 +410,7 @@ def add_attachment(request_id: int):
                                              uploaded_by_id=current_user.id)
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error, default="file")
+            show_on_form(form, error, default="file")
         else:
             try:
                 db.session.commit()

@@ -24,7 +24,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.columns import utcnow
-from core.errors import DomainError
+from core.errors import DomainError, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.models import Membership, User
@@ -104,15 +104,6 @@ def _fields(form: EventForm) -> dict:
             "remind_days_before": form.remind_days_before.data, "is_private": form.is_private.data}
 
 
-def _form_error(form: EventForm, error: DomainError) -> None:
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-
-
 @policy_calendar_bp.route("/events/new", methods=["GET", "POST"])
 @require("policy.edit")
 def event_new():
@@ -123,7 +114,8 @@ def event_new():
         try:
             events.create_event(g.tenant.id, actor=_me(), official=form.official.data, **_fields(form))
         except DomainError as error:
-            _form_error(form, error)
+            db.session.rollback()
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The event has been added."), "success")
@@ -149,7 +141,8 @@ def event_edit(event_id: int):
         try:
             events.update_event(g.tenant.id, event, actor=_me(), **_fields(form))
         except DomainError as error:
-            _form_error(form, error)
+            db.session.rollback()
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The event has been saved."), "success")

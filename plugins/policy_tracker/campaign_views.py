@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from core.errors import DomainError
+from core.errors import DomainError, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.models import Membership, Tenant, User
@@ -92,12 +92,18 @@ def _int(value) -> int | None:
         return None
 
 
-def _field_error(form, error: DomainError, default: str | None = None) -> None:
-    name = error.field if error.field and error.field in form else default
-    if name:
-        getattr(form, name).errors = list(getattr(form, name).errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
+def _saved(form, action, message: str, target):
+    """Run the service call `action`: on success commit, flash `message` and redirect to
+    `target(result)`; on a refusal roll back, show it on the form and return None (the page again)."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        show_on_form(form, error)
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target(result))
 
 
 def _status(form) -> int:
@@ -152,16 +158,14 @@ def _campaign_fields(form: CampaignForm) -> dict:
 def new():
     form = _campaign_form()
     if form.validate_on_submit():
-        try:
+        def create():
             campaign = services.create_campaign(g.tenant.id, **_campaign_fields(form))
             services.set_campaign_team(campaign, [current_user.id])
-        except DomainError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Campaign saved."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+            return campaign
+        saved = _saved(form, create, _("Campaign saved."),
+                       lambda campaign: url_for("campaigns.detail", campaign_id=campaign.id))
+        if saved:
+            return saved
     return render_template("policy_tracker/campaigns/form.html", form=form, campaign=None), _status(form)
 
 
@@ -171,15 +175,10 @@ def edit(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     form = _campaign_form(campaign)
     if form.validate_on_submit():
-        try:
-            services.update_campaign(campaign, **_campaign_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Campaign saved."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+        saved = _saved(form, lambda: services.update_campaign(campaign, **_campaign_fields(form)),
+                       _("Campaign saved."), lambda _result: url_for("campaigns.detail", campaign_id=campaign.id))
+        if saved:
+            return saved
     return render_template("policy_tracker/campaigns/form.html", form=form, campaign=campaign), _status(form)
 
 
@@ -212,17 +211,14 @@ def links(campaign_id: int):
         form.institution_ids.data = [str(row.institution_id) for row in campaign.targets]
         form.user_ids.data = [str(row.user_id) for row in campaign.team]
     if form.validate_on_submit():
-        try:
+        def set_links():
             services.set_campaign_laws(campaign, form.law_ids.data)
             services.set_campaign_targets(campaign, form.institution_ids.data)
             services.set_campaign_team(campaign, form.user_ids.data)
-        except DomainError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Campaign saved."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+        saved = _saved(form, set_links, _("Campaign saved."),
+                       lambda _result: url_for("campaigns.detail", campaign_id=campaign.id))
+        if saved:
+            return saved
     return render_template("policy_tracker/campaigns/links.html", form=form, campaign=campaign), _status(form)
 
 
@@ -327,15 +323,11 @@ def _recommendation_fields(form: RecommendationForm) -> dict:
 def new_recommendation():
     form = _recommendation_form()
     if form.validate_on_submit():
-        try:
-            rec = services.create_recommendation(g.tenant.id, actor=current_user, **_recommendation_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Recommendation saved."), "success")
-            return redirect(url_for("campaigns.recommendation", rec_id=rec.id))
+        saved = _saved(form, lambda: services.create_recommendation(g.tenant.id, actor=current_user,
+                                                                    **_recommendation_fields(form)),
+                       _("Recommendation saved."), lambda rec: url_for("campaigns.recommendation", rec_id=rec.id))
+        if saved:
+            return saved
     return render_template("policy_tracker/campaigns/recommendation_form.html", form=form, rec=None), _status(form)
 
 
@@ -347,15 +339,10 @@ def edit_recommendation(rec_id: int):
         abort(404)
     form = _recommendation_form(rec)
     if form.validate_on_submit():
-        try:
-            services.update_recommendation(rec, **_recommendation_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Recommendation saved."), "success")
-            return redirect(url_for("campaigns.recommendation", rec_id=rec.id))
+        saved = _saved(form, lambda: services.update_recommendation(rec, **_recommendation_fields(form)),
+                       _("Recommendation saved."), lambda _result: url_for("campaigns.recommendation", rec_id=rec.id))
+        if saved:
+            return saved
     return render_template("policy_tracker/campaigns/recommendation_form.html", form=form, rec=rec), _status(form)
 
 
@@ -399,7 +386,7 @@ def decide_outcome(rec_id: int):
                                     evidence=form.outcome_evidence.data)
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Outcome saved."), "success")
@@ -464,7 +451,7 @@ def new_activity():
             activity = services.create_activity(g.tenant.id, **_activity_fields(form))
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Activity saved."), "success")
@@ -484,7 +471,7 @@ def edit_activity(activity_id: int):
             services.update_activity(activity, **_activity_fields(form))
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Activity saved."), "success")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from core.errors import DomainError
+from core.errors import DomainError, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.models import WorkingGroup, WorkingGroupMember
@@ -46,14 +46,6 @@ def get_law(law_id: int, *options) -> Law:
     if law is None:
         abort(404)
     return law
-
-
-def _field_error(form, error: DomainError, default: str | None = None) -> None:
-    name = error.field if error.field and error.field in form else default
-    if name:
-        getattr(form, name).errors = list(getattr(form, name).errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _tenant_groups() -> list[WorkingGroup]:
@@ -183,7 +175,7 @@ def create():
             law = services.create_law(actor=_user(), official=official, **_law_fields(form))
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("“%(title)s” added to the register.", title=law.title_in(current_locale())), "success")
@@ -205,7 +197,7 @@ def edit(law_id: int):
         except DomainError as error:
             db.session.rollback()
             law = get_law(law_id)
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -245,7 +237,7 @@ def record_stage(law_id: int):
         except DomainError as error:
             db.session.rollback()
             law = get_law(law_id)
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Stage change recorded."), "success")
@@ -269,7 +261,7 @@ def add_version(law_id: int):
         except DomainError as error:
             db.session.rollback()
             law = get_law(law_id)
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Version added."), "success")
@@ -307,7 +299,7 @@ def add_note(law_id: int):
         except DomainError as error:
             db.session.rollback()
             law = get_law(law_id)
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Status note added."), "success")
@@ -330,30 +322,26 @@ def _group_from_form() -> WorkingGroup:
 @laws_bp.post("/<int:law_id>/follow")
 @require("policy.view")
 def follow(law_id: int) -> Response:
-    law = get_law(law_id)
-    group = _group_from_form()
-    try:
-        services.follow(group, law, _user())
-    except DomainError as error:
-        db.session.rollback()
-        refuse(error.message)
-    db.session.commit()
-    flash(_("%(group)s now follows this law.", group=group.name), "success")
-    return redirect(url_for("laws.detail", law_id=law.id))
+    return _change_following(law_id, services.follow, _("%(group)s now follows this law."))
 
 
 @laws_bp.post("/<int:law_id>/unfollow")
 @require("policy.view")
 def unfollow(law_id: int) -> Response:
+    return _change_following(law_id, services.unfollow, _("%(group)s no longer follows this law."))
+
+
+def _change_following(law_id: int, change, message: str) -> Response:
+    """A convener makes the group in the form follow the law, or stop following it."""
     law = get_law(law_id)
     group = _group_from_form()
     try:
-        services.unfollow(group, law, _user())
+        change(group, law, _user())
     except DomainError as error:
         db.session.rollback()
         refuse(error.message)
     db.session.commit()
-    flash(_("%(group)s no longer follows this law.", group=group.name), "success")
+    flash(message % {"group": group.name}, "success")
     return redirect(url_for("laws.detail", law_id=law.id))
 
 
@@ -408,7 +396,7 @@ def stage_list(instrument: str):
                                  kind=StageKind(add_form.kind.data))
             except DomainError as error:
                 db.session.rollback()
-                _field_error(add_form, error)
+                show_on_form(add_form, error)
                 status = 422
             else:
                 db.session.commit()
