@@ -60,6 +60,8 @@ def register_request_handlers(app: Flask) -> None:
     app.context_processor(_template_context)
     app.after_request(_security_headers)
     from core.outbox import deliver_after_request
+    from core.registers.protection import keep_identity_views
+    app.after_request(keep_identity_views)      # every module's pages log views of protected identities
     app.after_request(deliver_after_request)
     app.teardown_request(_forget_request_state)
     from core.permissions import can, role_label

@@ -25,12 +25,10 @@ from core.registers.contact_forms import (IDENTITY_FORM_FIELDS, ORGANISATION_FIE
                                           PhotoForm, WithdrawConsentForm)
 from core.registers.fields import MAX_CHOICES
 from core.registers.models import Contact, ContactKind
-from core.registers.protection import (PROTECTED_PERMISSION, keep_identity_views, log_identity_view, may_see_identity,
+from core.registers.protection import (PROTECTED_PERMISSION, log_identity_view, may_see_identity,
                                        shown_name)
 
 contacts_bp = Blueprint("contacts", __name__, url_prefix="/t/<tenant_slug>/contacts")
-# Every module's pages show names through protection.shown_name: keep their identity-view logs.
-contacts_bp.after_app_request(keep_identity_views)
 
 
 # --- helpers --------------------------------------------------------------------------------------
