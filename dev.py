@@ -10,6 +10,7 @@ tests on PostgreSQL instead of SQLite.
 """
 from __future__ import annotations
 
+import ctypes.util
 import hashlib
 import os
 import secrets
@@ -44,18 +45,29 @@ def install(extras: str) -> None:
     run(str(BIN / "python"), "-m", "core.i18n_catalogs", "compile")
 
 
-def ensure_chromium() -> None:
-    """Browser tests drive Debian's Chromium (Playwright's own browser download needs the internet)."""
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
+# What some dependencies need from the system, as (check, Debian packages): WeasyPrint draws PDFs
+# with Pango; the tests read PDFs back with pdftotext and drive Debian's Chromium (Playwright's own
+# browser download needs the internet).
+PANGO = (lambda: ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0"),
+         ["libpango-1.0-0", "libpangoft2-1.0-0", "fonts-noto-core"])
+TEST_TOOLS = [(lambda: shutil.which("chromium") or shutil.which("chromium-browser"), ["chromium"]),
+              (lambda: shutil.which("pdftotext"), ["poppler-utils"])]
+
+
+def ensure_system_packages(needs: list) -> None:
+    missing = [package for present, packages in needs if not present() for package in packages]
+    if not missing:
         return
     if shutil.which("apt-get") and os.geteuid() == 0:
         run("apt-get", "update", "-qq")
-        run("apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-core")
+        run("apt-get", "install", "-y", "-qq", *missing)
         return
-    sys.exit("Browser tests need Chromium: install it (Debian/Ubuntu: sudo apt-get install chromium) and rerun.")
+    sys.exit(f"Samaki needs these system packages: {' '.join(missing)} (Debian/Ubuntu: sudo apt-get install "
+             f"{' '.join(missing)}); install them and rerun.")
 
 
 def serve() -> None:
+    ensure_system_packages([PANGO])
     install("")
     instance = ROOT / "instance"
     instance.mkdir(exist_ok=True)
@@ -73,8 +85,8 @@ def serve() -> None:
 
 
 def test(pytest_args: list[str]) -> None:
+    ensure_system_packages([PANGO, *TEST_TOOLS])
     install("test")
-    ensure_chromium()
     # One pytest-xdist worker per CPU unless the caller chose (-n 0 runs in one process); each
     # worker gets its own PostgreSQL database (tests/conftest.py).
     parallel = [] if any(arg.startswith("-n") or arg == "--numprocesses" for arg in pytest_args) else ["-n", "auto"]
