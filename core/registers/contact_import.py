@@ -2,13 +2,21 @@
 file, checks every row, marks possible duplicates and keeps the result as a ContactImport; nothing
 is created until `accept_import` (the valid rows, or none). Plain services: the pages and the API
 call the same functions. Row problems are stored as codes and worded in the reader's language
-when shown (`row_messages`)."""
+when shown (`row_messages`).
+
+A module may import its own records along with the contacts (a course's participants with their
+attendance, say) through three generic extensions that leave a plain contacts import unchanged:
+`preview_import(..., extension=, check_rows=)` lets it read its extra columns (the header as written
+is `Table.labels`) into the pending rows and add problems to them; such an import is then found only
+by that module (`get_pending_import(..., extension=)`); and `accept_import(..., on_row=)` hands it
+each new contact with its row, inside the same transaction."""
 from __future__ import annotations
 
 import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -107,9 +115,12 @@ class ImportFileError(DomainError):
 
 @dataclass
 class Table:
-    """A file's header and its non-empty data rows, each with its line (row) number in the file."""
+    """A file's header and its non-empty data rows, each with its line (row) number in the file.
+    `columns` are the contact columns understood (None for any other); `labels` the header's cells as
+    written, for a module's own columns."""
     columns: list[str | None]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
 
 
 def not_csv_or_xlsx() -> ImportFileError:
@@ -150,7 +161,7 @@ def read_table(data: bytes) -> Table:
     table, empty_run = None, 0
     for line, cells in lines:
         if table is None:
-            table = Table(_header(cells))
+            table = Table(_header(cells), labels=list(cells))
             continue
         if not any(cells):
             empty_run += 1
@@ -483,10 +494,26 @@ def parse_rows(table: Table) -> list[dict]:
     return rows
 
 
-def preview_import(data: bytes, *, file_name: str, user_id: int) -> ContactImport:
+RowsCheck = Callable[[Table, list[dict]], None]
+
+
+def preview_import(data: bytes, *, file_name: str, user_id: int, extension: str | None = None,
+                   check_rows: RowsCheck | None = None) -> ContactImport:
     """Read and check a file and keep it for review (flushes; the caller commits). Raises
-    ImportFileError when the file as a whole cannot be read."""
-    rows = parse_rows(read_table(data))
+    ImportFileError when the file as a whole cannot be read.
+
+    A module importing its own records with the contacts passes `extension` (a name of its own,
+    kept on every row: only get_pending_import(..., extension=) finds the import) and `check_rows`,
+    called with the table and the checked rows before duplicates are marked: it may raise
+    ImportFileError, add problems to a row (a row with problems is not imported) and keep what it
+    reads in the row under a key of its own (the rows are JSON)."""
+    table = read_table(data)
+    rows = parse_rows(table)
+    if check_rows is not None:
+        check_rows(table, rows)
+    if extension is not None:
+        for row in rows:
+            row["extension"] = extension
     _mark_duplicates(rows)
     pending = ContactImport(file_name=(file_name or "")[:255], rows=rows, created_by_id=user_id)
     db.session.add(pending)
@@ -494,10 +521,15 @@ def preview_import(data: bytes, *, file_name: str, user_id: int) -> ContactImpor
     return pending
 
 
-def get_pending_import(import_id: int, user_id: int) -> ContactImport | None:
-    """The user's own pending import (another user's, or another tenant's, is not found)."""
-    return db.session.execute(select(ContactImport).where(
+def get_pending_import(import_id: int, user_id: int, *, extension: str | None = None) -> ContactImport | None:
+    """The user's own pending import (another user's, or another tenant's, is not found). An import
+    a module started with `extension` is found only with the same `extension`, and a plain contacts
+    import only without one."""
+    pending = db.session.execute(select(ContactImport).where(
         ContactImport.id == import_id, ContactImport.created_by_id == user_id)).scalar_one_or_none()
+    if pending is None or any(row.get("extension") != extension for row in pending.rows or []):
+        return None
+    return pending
 
 
 def is_duplicate(row: dict) -> bool:
@@ -536,12 +568,14 @@ class RowRefused(DomainError):
         self.line = line
 
 
-def accept_import(pending: ContactImport, *, mode: str, import_duplicates=(), all_duplicates: bool = False
-                  ) -> ImportResult:
+def accept_import(pending: ContactImport, *, mode: str, import_duplicates=(), all_duplicates: bool = False,
+                  on_row: Callable[[dict, Contact], None] | None = None) -> ImportResult:
     """Create the contacts of the valid rows (flushes; the caller commits once, so a failure on any
     row imports nothing). Possible duplicates are skipped unless their line is in
     `import_duplicates` (or `all_duplicates`). In ALL_OR_NONE mode a file with any row in error
-    imports nothing (DomainError). A row the contacts register refuses raises RowRefused."""
+    imports nothing (DomainError). A row the contacts register refuses raises RowRefused.
+    `on_row(row, contact)`, when given, is called for each row's new contact (a person after its
+    affiliations), in the same transaction; it may raise RowRefused too."""
     from core.registers.contacts import create_contact
 
     if mode not in MODES:
@@ -570,6 +604,8 @@ def accept_import(pending: ContactImport, *, mode: str, import_duplicates=(), al
         result.imported += 1
         if contact.kind == ContactKind.ORGANISATION:
             organisations.setdefault(_organisation_key(contact.name_km or contact.name_latin), contact)
+            if on_row is not None:
+                on_row(row, contact)
             continue
         linked = set()
         for name, role in row["values"]["affiliations"]:
@@ -582,6 +618,8 @@ def accept_import(pending: ContactImport, *, mode: str, import_duplicates=(), al
             if organisation.id not in linked:
                 linked.add(organisation.id)
                 db.session.add(ContactAffiliation(person_id=contact.id, organisation_id=organisation.id, role=role))
+        if on_row is not None:
+            on_row(row, contact)
     db.session.flush()
     record_event("contacts.import", tenant_id=pending.tenant_id, model="Contact", changes=vars(result))
     db.session.delete(pending)

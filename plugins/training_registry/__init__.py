@@ -31,7 +31,7 @@ def samaki_migration_dirs():
 @hookimpl
 def samaki_blueprints():
     from plugins.training_registry.api import training_api
-    from plugins.training_registry.attendance_views import attendance_bp
+    from plugins.training_registry.attendance_views import attendance_bp, training_static_bp
     from plugins.training_registry.certificate_views import certificates_bp, verify_bp
     from plugins.training_registry.course_views import courses_bp
     from plugins.training_registry.curriculum_views import curricula_bp
@@ -42,7 +42,7 @@ def samaki_blueprints():
     from plugins.training_registry.settings_views import settings_bp
     from plugins.training_registry.trainer_views import trainers_bp
     return [curricula_bp, courses_bp, trainers_bp, attendance_bp, learning_bp, certificates_bp, verify_bp,
-            imports_bp, historical_bp, reports_bp, settings_bp, training_api]
+            imports_bp, historical_bp, reports_bp, settings_bp, training_api, training_static_bp]
 
 
 @hookimpl

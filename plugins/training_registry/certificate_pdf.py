@@ -1,0 +1,198 @@
+"""Certificates as PDF: an A4 landscape page per certificate, a Khmer side (Khmer digits) and an
+English side, the signatory with the signature image, and the verification code with a QR code to
+the public /verify page. HTML and CSS rendered by WeasyPrint with the vendored Khmer font; rendering
+reads nothing from the network (only the package's font files and data: URLs)."""
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from babel.dates import format_date
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+import core
+from core.models import Tenant
+from plugins.training_registry import certificates
+from plugins.training_registry.models import Certificate
+
+FONT_FOLDER = Path(core.__file__).resolve().parent / "static" / "vendor" / "fonts"
+FONT_REGULAR = FONT_FOLDER / "noto-sans-khmer-khmer-400-normal.woff2"
+FONT_BOLD = FONT_FOLDER / "noto-sans-khmer-khmer-700-normal.woff2"
+PACKAGE_ROOTS = (Path(core.__file__).resolve().parent, Path(__file__).resolve().parent)
+
+_TO_KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+_KHMER_TEXT = re.compile("[\u1780-\u17ff\u19e0-\u19ff]")
+_SIGNATURE_TYPES = {"png": "image/png", "jpg": "image/jpeg"}
+
+
+def khmer_digits(text: object) -> str:
+    """Western digits written as Khmer digits ("2026" → "២០២៦"); everything else unchanged."""
+    return str(text).translate(_TO_KHMER_DIGITS)
+
+
+def khmer_date(day: date) -> str:
+    """A date as written on a Khmer document: Babel's Khmer month name, Khmer digits ("២ មីនា ២០២៦")."""
+    return khmer_digits(format_date(day, "d MMMM y", locale="km"))
+
+
+def english_date(day: date) -> str:
+    return format_date(day, "d MMMM y", locale="en")
+
+
+@dataclass(frozen=True)
+class CertificateContent:
+    """Everything printed on one certificate."""
+
+    name_km: str
+    name_latin: str
+    course_title_km: str
+    course_title_en: str
+    starts_on: date
+    ends_on: date
+    issued_on: date
+    organisation_km: str
+    organisation_en: str
+    signatory_name: str
+    signatory_title: str
+    signature_data_uri: str         # "" without a signature image
+    code: str                       # as printed: ABCD-EFGH-JKLM
+    verify_url: str
+
+
+def verify_url(code: str) -> str:
+    """The absolute address printed on the certificate: the instance's public BASE_URL, never the
+    host a request happened to name."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("certificate_verify.verify",
+                                                               code=certificates.format_code(code))
+
+
+def _signature_data_uri(path: Path | None) -> str:
+    if path is None or not path.is_file():
+        return ""
+    kind = _SIGNATURE_TYPES.get(path.suffix.lstrip("."))
+    if kind is None:
+        return ""
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def certificate_content(certificate: Certificate, tenant: Tenant, signature_uris: dict | None = None) -> CertificateContent:
+    """What `certificate` prints (the caller decided that the reader may see the person's name).
+    `signature_uris` caches the course's signature image across a bundle."""
+    enrolment = certificate.enrolment
+    contact, course = enrolment.contact, enrolment.course
+    organisation_en, organisation_km = certificates.organisation_names(course, tenant)
+    cache = signature_uris if signature_uris is not None else {}
+    if course.id not in cache:
+        cache[course.id] = _signature_data_uri(certificates.signature_path(course))
+    return CertificateContent(
+        name_km=contact.name_km or contact.name_latin, name_latin=contact.name_latin or contact.name_km,
+        course_title_km=course.title_km or course.title_en, course_title_en=course.title_en or course.title_km,
+        starts_on=course.starts_on, ends_on=course.ends_on, issued_on=certificate.issued_on,
+        organisation_km=organisation_km, organisation_en=organisation_en,
+        signatory_name=course.signatory_name, signatory_title=course.signatory_title,
+        signature_data_uri=cache[course.id], code=certificates.format_code(certificate.code),
+        verify_url=verify_url(certificate.code))
+
+
+# --- the two sides' words -------------------------------------------------------------------------------
+
+def _side(content: CertificateContent, locale: str) -> dict:
+    """The printed sentences of one side, in that side's language whatever the reader's language."""
+    khmer = locale == "km"
+    day = khmer_date if khmer else english_date
+    with force_locale(locale):
+        if content.starts_on == content.ends_on:
+            held = _("held on %(date)s", date=day(content.starts_on))
+        else:
+            held = _("held from %(start)s to %(end)s", start=day(content.starts_on), end=day(content.ends_on))
+        return {
+            "lang": locale,
+            "heading": _("Certificate of completion"),
+            "certifies": _("This is to certify that"),
+            "name": content.name_km if khmer else content.name_latin,
+            "completed": _("has successfully completed the training course"),
+            "title": content.course_title_km if khmer else content.course_title_en,
+            "held": held,
+            "organised": _("organised by %(organisation)s",
+                           organisation=content.organisation_km if khmer else content.organisation_en),
+            "issued": _("Issued on %(date)s", date=day(content.issued_on)),
+            "code_label": _("Verification code"),
+            "check_label": _("Check this certificate at"),
+        }
+
+
+def _qr_data_uri(url: str) -> str:
+    import segno
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#1b2a3a")
+
+
+def _page(content: CertificateContent) -> dict:
+    return {"content": content, "km": _side(content, "km"), "en": _side(content, "en"),
+            "qr": _qr_data_uri(content.verify_url)}
+
+
+# --- rendering -------------------------------------------------------------------------------------------
+
+def render(contents: list[CertificateContent]) -> bytes:
+    """One PDF with a page per certificate."""
+    from weasyprint import HTML
+    _install_actual_text()
+    html = render_template("training_registry/certificates/pdf.html", pages=[_page(c) for c in contents],
+                           font_regular=FONT_REGULAR.as_uri(), font_bold=FONT_BOLD.as_uri())
+    return HTML(string=html, base_url=FONT_FOLDER.as_uri() + "/", url_fetcher=_package_fetcher()).write_pdf()
+
+
+def _package_fetcher():
+    """WeasyPrint's fetcher limited to data: URLs and files inside the application's packages (the
+    fonts): a certificate never fetches anything from the network or elsewhere on the disk."""
+    from weasyprint import URLFetcher
+
+    class PackageFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if not any(path.is_relative_to(root) for root in PACKAGE_ROOTS):
+                    raise ValueError(f"Not a file of the application: {url}")
+            elif parts.scheme != "data":
+                raise ValueError(f"Certificates fetch nothing from {parts.scheme or 'relative'} URLs")
+            return super().fetch(url, headers)
+
+    return PackageFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
+
+
+def _install_actual_text() -> None:
+    """Make the PDF's text layer exact for Khmer.
+
+    WeasyPrint maps each glyph to text once per font (a ToUnicode table), but Khmer shaping reorders
+    glyphs (a vowel drawn before its consonant) and reuses one glyph in different clusters, so text
+    extracted or copied from the PDF came out scrambled. PDF's answer is /ActualText: each line that
+    holds Khmer is wrapped in a marked-content span carrying its real text, which readers (and
+    pdftotext) use instead of the glyphs. Lines without Khmer are drawn exactly as before."""
+    import pydyf
+    import weasyprint.draw.text as weasy_text
+
+    if getattr(weasy_text.draw_first_line, "samaki_actual_text", False):
+        return
+    original = weasy_text.draw_first_line
+
+    def draw_first_line(stream, textbox, *args, **kwargs):
+        text = textbox.text
+        if not _KHMER_TEXT.search(text or ""):
+            return original(stream, textbox, *args, **kwargs)
+        # pydyf's own method: WeasyPrint's Stream overrides it for tagged PDFs only.
+        pydyf.Stream.begin_marked_content(stream, "Span",
+                                          pydyf.Dictionary({"ActualText": pydyf.String(text.strip())}))
+        try:
+            return original(stream, textbox, *args, **kwargs)
+        finally:
+            pydyf.Stream.end_marked_content(stream)
+
+    draw_first_line.samaki_actual_text = True
+    weasy_text.draw_first_line = draw_first_line
