@@ -27,7 +27,7 @@ from core.registers.calendar import tenant_calendar, working_day_warning
 from core.registers.models import Contact, ContactKind, Place, PlaceKind, Project
 from core.registers.protection import may_see_identity, shown_name
 from core.search import any_contains
-from plugins.training_registry import curricula, services
+from plugins.training_registry import curricula, reports, services
 from plugins.training_registry.models import (Attendance, Course, CourseTrainer, Curriculum,
                                               CurriculumVersion, Enrolment, Trainer, TrainingSession)
 from plugins.training_registry.schemas import (AttendanceBatchSchema, AttendanceListArgs, AttendancePage, AttendanceResultSchema,
@@ -35,7 +35,7 @@ from plugins.training_registry.schemas import (AttendanceBatchSchema, Attendance
                                                CourseWriteSchema, CurriculumDetailSchema, CurriculumListArgs,
                                                CurriculumPage, CurriculumWriteSchema, EnrolmentListArgs,
                                                EnrolmentPage, EnrolmentPatchSchema, EnrolmentSchema,
-                                               EnrolmentWriteSchema, SessionDetailSchema,
+                                               EnrolmentWriteSchema, ReportArgs, ReportSchema, SessionDetailSchema,
                                                SessionListArgs, SessionPage, SessionWriteSchema)
 
 training_api = ApiBlueprint("training_api", __name__, path="training",
@@ -602,3 +602,53 @@ class EnrolmentById(MethodView):
         db.session.expire_all()
         return _enrolment_detail(enrolment_id)
 
+
+
+# --- reports ------------------------------------------------------------------------------------------
+
+FIGURES = ("courses", "sessions", "people", "enrolments", "dropped", "women", "women_enrolments", "youth",
+           "youth_known", "idpoor", "idpoor_known", "disability", "disability_known", "completed", "completion_base",
+           "organisations", "scored", "gain_points", "gain_normalised", "women_percent", "youth_percent",
+           "idpoor_percent", "disability_percent", "completion_percent", "gain_percent")
+
+
+def _figures(figures: reports.Figures) -> dict[str, Any]:
+    return {name: getattr(figures, name) for name in FIGURES}
+
+
+def _breakdown(rows: list[reports.BreakdownRow]) -> list[dict[str, Any]]:
+    return [{"key": row.key, "label": row.label, "named": _figures(row.named), "from_totals": _figures(row.from_totals),
+             "total": _figures(row.total)} for row in rows]
+
+
+def report_view(report: reports.TrainingReport) -> dict[str, Any]:
+    return {
+        "youth_band": {"min_age": report.youth_band[0], "max_age": report.youth_band[1]},
+        "province_name": report.province_name,
+        "named": _figures(report.named), "from_totals": _figures(report.from_totals), "total": _figures(report.total),
+        "crosstab": [{"sex": row.sex, "youth": row.youth, "with_disability": row.with_disability,
+                      "without_disability": row.without_disability, "disability_unknown": row.disability_unknown,
+                      "total": row.total} for row in report.crosstab],
+        "organisations_by_type": [{"type": value, "label": label, "organisations": number}
+                                  for value, label, number in report.organisations_by_type],
+        "by_province": _breakdown(report.by_province), "by_project": _breakdown(report.by_project),
+        "by_curriculum": _breakdown(report.by_curriculum),
+        "courses": [{"id": row.id, "kind": row.kind, "title": row.title, "starts_on": row.starts_on,
+                     "ends_on": row.ends_on, "project": row.project, "curriculum": row.curriculum,
+                     "province": row.province, "source": row.source, "figures": _figures(row.figures)}
+                    for row in report.courses],
+    }
+
+
+@training_api.route("/reports")
+class Report(MethodView):
+    @require(VIEW)
+    @training_api.arguments(ReportArgs, location="query")
+    @training_api.response(200, ReportSchema)
+    def get(self, args):
+        """The training report for courses that start in the period, of a project, from a curriculum, in a
+        province: named records and historical totals, disaggregated; the same figures as the report page."""
+        filters = reports.ReportFilters(date_from=args.get("date_from"), date_to=args.get("date_to"),
+                                        project_id=args.get("project_id"), curriculum_id=args.get("curriculum_id"),
+                                        province_code=args.get("province"))
+        return report_view(reports.compute(filters, g.tenant.id))

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp
 
 from core.enums import enum_choices
 from core.registers.fields import PlaceField
@@ -44,9 +44,13 @@ class WalkInForm(FlaskForm):
     contact_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     confirm_new = HiddenField(default="")
 
-    def validate_name_latin(self, field) -> None:
-        if not (self.name_km.data or "").strip() and not (field.data or "").strip() and not self.contact_id.data:
-            raise ValidationError(_l("Give a name in Khmer or in Latin script."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        named = (self.name_km.data or "").strip() or (self.name_latin.data or "").strip()
+        if not named and not self.contact_id.data:
+            self.name_latin.errors = list(self.name_latin.errors) + [str(_l("Give a name in Khmer or in Latin script."))]
+            return False
+        return valid
 
     def contact_fields(self) -> dict:
         """The new contact's fields, as core.registers.contacts.create_contact takes them."""

@@ -29,8 +29,9 @@ training_static_bp = Blueprint("training_static", __name__, url_prefix="/trainin
 
 TEMPLATE = "training_registry/attendance/take.html"
 MAX_WALK_INS = 50          # walk-ins in one batch
-# A create_contact refusal names the column; the form names the field.
-FORM_FIELD = {"place_id": "commune"}
+# A create_contact refusal names the column, the form names the field; a refusal of the (hidden)
+# client key is shown above the form.
+FORM_FIELD = {"place_id": "commune", "client_key": None}
 
 
 def _user_id() -> int | None:

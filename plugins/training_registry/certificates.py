@@ -273,7 +273,7 @@ def _decodes(data: bytes) -> bool:
     try:
         with Image.open(BytesIO(data)) as picture:
             picture.verify()
-    except Exception:   # Pillow raises many kinds for a broken file; all mean "not a picture"
+    except Exception:   # noqa: BLE001 -- Pillow raises many kinds for a broken file; all mean "not a picture"
         return False
     return True
 

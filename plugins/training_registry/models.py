@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited
 from core.columns import UTCDateTime, utcnow
-from core.enums import LabelledEnum, enum_column
+from core.enums import LabelledEnum, enum_column, register_labels
 from core.extensions import db
 from core.models import User
 from core.registers.models import Contact, Place, Project, name_in_language
@@ -326,3 +327,22 @@ class TrainingSettings(TenantScoped, Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     youth_min_age: Mapped[int] = mapped_column(Integer, default=15)
     youth_max_age: Mapped[int] = mapped_column(Integer, default=30)
+
+
+register_labels([
+    (VersionStatus.DRAFT, _l("Draft")),
+    (VersionStatus.APPROVED, _l("Approved")),
+    (VersionStatus.RETIRED, _l("Retired")),
+    (CourseKind.NAMED, _l("Named participants")),
+    (CourseKind.HISTORICAL, _l("Historical (totals only)")),
+    (SessionMode.IN_PERSON, _l("In person")),
+    (SessionMode.ONLINE, _l("Online")),
+    (EnrolmentStatus.INVITED, _l("Invited")),
+    (EnrolmentStatus.REGISTERED, _l("Registered")),
+    (EnrolmentStatus.ATTENDED, _l("Attended")),
+    (EnrolmentStatus.COMPLETED, _l("Completed")),
+    (EnrolmentStatus.DROPPED, _l("Dropped out")),
+    (EnrolmentSource.FORM, _l("Enrolled by staff")),
+    (EnrolmentSource.WALK_IN, _l("Walk-in")),
+    (EnrolmentSource.IMPORT, _l("Imported")),
+])

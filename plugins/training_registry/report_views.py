@@ -53,12 +53,12 @@ def figure_lines() -> list[tuple[str, str, bool, bool]]:
         (_("Courses"), "courses", False, False), (_("Sessions"), "sessions", False, False),
         (_("People (unique)"), "people", False, False), (_("Enrolments"), "enrolments", False, False),
         (_("Dropped out"), "dropped", False, False),
-        (_("Women (% of people)"), "women_percent", True, False),
-        (_("Women (% of enrolments)"), "women_enrolments_percent", True, False),
-        (_("Youth (% of people whose youth is known)"), "youth_percent", True, False),
+        (_("Women (share of people, %)"), "women_percent", True, False),
+        (_("Women (share of enrolments, %)"), "women_enrolments_percent", True, False),
+        (_("Youth (share of people whose youth is known, %)"), "youth_percent", True, False),
         (_("Youth not known (people)"), "youth_unknown", False, True),
-        (_("IDPoor (% of people with it recorded)"), "idpoor_percent", True, False),
-        (_("With a disability (% of people with it recorded)"), "disability_percent", True, False),
+        (_("IDPoor (share of people with it recorded, %)"), "idpoor_percent", True, False),
+        (_("With a disability (share of people with it recorded, %)"), "disability_percent", True, False),
         (_("Organisations trained"), "organisations", False, False), (_("Completed"), "completed", False, False),
         (_("Completion rate (%)"), "completion_percent", True, False),
         (_("Average normalised gain (%)"), "gain_percent", True, True),
@@ -87,12 +87,12 @@ def figures_table(report: TrainingReport) -> tuple[list[str], list[list]]:
     measures = [
         (_("Courses"), "courses"), (_("Sessions"), "sessions"), (_("People (unique)"), "people"),
         (_("Enrolments"), "enrolments"), (_("Dropped out"), "dropped"), (_("Women (people)"), "women"),
-        (_("Women (% of people)"), "women_percent"), (_("Women (% of enrolments)"), "women_enrolments_percent"),
-        (_("Youth (people)"), "youth"), (_("Youth (% of people whose youth is known)"), "youth_percent"),
+        (_("Women (share of people, %)"), "women_percent"), (_("Women (share of enrolments, %)"), "women_enrolments_percent"),
+        (_("Youth (people)"), "youth"), (_("Youth (share of people whose youth is known, %)"), "youth_percent"),
         (_("Youth not known (people)"), "youth_unknown"), (_("IDPoor (people)"), "idpoor"),
-        (_("IDPoor (% of people with it recorded)"), "idpoor_percent"),
+        (_("IDPoor (share of people with it recorded, %)"), "idpoor_percent"),
         (_("IDPoor not recorded (people)"), "idpoor_unknown"), (_("With a disability (people)"), "disability"),
-        (_("With a disability (% of people with it recorded)"), "disability_percent"),
+        (_("With a disability (share of people with it recorded, %)"), "disability_percent"),
         (_("Disability not recorded (people)"), "disability_unknown"), (_("Completed"), "completed"),
         (_("Completion rate (%)"), "completion_percent"), (_("Organisations trained"), "organisations"),
         (_("Enrolments with both test scores"), "scored"), (_("Average gain (points)"), "gain_points"),
@@ -124,8 +124,8 @@ def figures_table(report: TrainingReport) -> tuple[list[str], list[list]]:
 
 def breakdowns_header() -> list[str]:
     return [_("Breakdown"), _("Group"), _("Courses"), _("Sessions"), _("People (named records)"),
-            _("Participants from historical totals"), _("People (total)"), _("Women (% of people)"),
-            _("Youth (% of people whose youth is known)"), _("Completion rate (%)"),
+            _("Participants from historical totals"), _("People (total)"), _("Women (share of people, %)"),
+            _("Youth (share of people whose youth is known, %)"), _("Completion rate (%)"),
             _("Average normalised gain (%)")]
 
 

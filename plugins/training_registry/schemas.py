@@ -5,7 +5,6 @@ as their contact id with the name the token's user may see (core.registers.prote
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
@@ -18,7 +17,7 @@ from plugins.training_registry.models import (CourseKind, EnrolmentSource, Enrol
 
 DATE_RANGE = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31),
                             error=_l("Give a date between 2000 and 2100."))
-SCORE_RANGE = validate.Range(min=Decimal(0), max=Decimal("999999.99"))
+SCORE_RANGE = validate.Range(min=0, max=999999.99)
 LANGUAGES = ("km", "en", "km,en")
 MAX_BATCH = 500
 
@@ -28,8 +27,10 @@ def api_date(**kwargs) -> fields.Date:
 
 
 def score(**kwargs) -> fields.Decimal:
-    """A test score or maximum: a number with at most two decimals (Numeric(8, 2))."""
-    return fields.Decimal(places=2, validate=SCORE_RANGE, **kwargs)
+    """A test score or maximum: a number with at most two decimals (Numeric(8, 2)). The bounds are
+    repeated as numbers for the OpenAPI document (apispec would write Decimal bounds as strings)."""
+    metadata = {"minimum": 0, "maximum": 999999.99, **kwargs.pop("metadata", {})}
+    return fields.Decimal(places=2, validate=SCORE_RANGE, metadata=metadata, **kwargs)
 
 
 def text(max_length: int, **kwargs) -> fields.String:
@@ -352,8 +353,101 @@ class ReportArgs(DateOrderMixin, ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    date_from = api_date(metadata={"description": "Sessions and courses on or after this day."})
-    date_to = api_date(metadata={"description": "Sessions and courses on or before this day."})
+    date_from = api_date(metadata={"description": "Courses that start on or after this day."})
+    date_to = api_date(metadata={"description": "Courses that start on or before this day."})
     project_id = record_id()
-    curriculum_id = record_id()
-    province = record_id(metadata={"description": "The id of a province (core places)."})
+    curriculum_id = record_id(metadata={"description": "Courses run from any version of this curriculum."})
+    province = fields.String(validate=validate.Regexp(r"^[0-9]{2}$", error=_l("Give a province code of two digits, "
+                                                                            "for example 07 for Kampot.")),
+                             metadata={"description": "The code of a province in the gazetteer (07: Kampot); "
+                                                      "a course lies in its place's province."})
+
+
+class FiguresSchema(ma.Schema):
+    """Counts of one set of courses. People are counted once however many courses they took; the
+    *_known counts are those whose trait is recorded (the denominators of the percentages)."""
+
+    courses = fields.Integer(required=True)
+    sessions = fields.Integer(required=True)
+    people = fields.Integer(required=True)
+    enrolments = fields.Integer(required=True)
+    dropped = fields.Integer(required=True)
+    women = fields.Integer(required=True)
+    women_enrolments = fields.Integer(required=True)
+    youth = fields.Integer(required=True)
+    youth_known = fields.Integer(required=True)
+    idpoor = fields.Integer(required=True)
+    idpoor_known = fields.Integer(required=True)
+    disability = fields.Integer(required=True)
+    disability_known = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+    completion_base = fields.Integer(required=True, metadata={"description": "Enrolments that did not drop out."})
+    organisations = fields.Integer(required=True)
+    scored = fields.Integer(required=True, metadata={"description": "Enrolments with both test scores."})
+    gain_points = fields.Float(allow_none=True, required=True)
+    gain_normalised = fields.Float(allow_none=True, required=True)
+    women_percent = fields.Float(allow_none=True, required=True)
+    youth_percent = fields.Float(allow_none=True, required=True)
+    idpoor_percent = fields.Float(allow_none=True, required=True)
+    disability_percent = fields.Float(allow_none=True, required=True)
+    completion_percent = fields.Float(allow_none=True, required=True)
+    gain_percent = fields.Float(allow_none=True, required=True)
+
+
+class CrossTabSchema(ma.Schema):
+    sex = fields.String(required=True, metadata={"description": "women, men or other."})
+    youth = fields.String(required=True, metadata={"description": "young, not_young or unknown."})
+    with_disability = fields.Integer(required=True)
+    without_disability = fields.Integer(required=True)
+    disability_unknown = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class OrganisationTypeCountSchema(ma.Schema):
+    type = fields.String(required=True, metadata={"description": "The organisation type; empty: not recorded."})
+    label = fields.String(required=True)
+    organisations = fields.Integer(required=True)
+
+
+class BreakdownSchema(ma.Schema):
+    key = fields.String(required=True, metadata={
+        "description": "Province code, project id or curriculum id; empty when none is recorded."})
+    label = fields.String(required=True)
+    named = fields.Nested(FiguresSchema, required=True)
+    from_totals = fields.Nested(FiguresSchema, required=True)
+    total = fields.Nested(FiguresSchema, required=True)
+
+
+class ReportCourseSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = enum(CourseKind, required=True)
+    title = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    project = fields.String(required=True)
+    curriculum = fields.String(required=True)
+    province = fields.String(required=True)
+    source = fields.String(required=True, metadata={"description": "Where a historical course's totals come from."})
+    figures = fields.Nested(FiguresSchema, required=True)
+
+
+class YouthBandSchema(ma.Schema):
+    min_age = fields.Integer(required=True)
+    max_age = fields.Integer(required=True)
+
+
+class ReportSchema(ma.Schema):
+    """The training report: figures counted from named records, historical courses' totals, and their
+    sum; breakdowns by province, project and curriculum; each course's figures. Nobody is named."""
+
+    youth_band = fields.Nested(YouthBandSchema, required=True)
+    province_name = fields.String(required=True)
+    named = fields.Nested(FiguresSchema, required=True)
+    from_totals = fields.Nested(FiguresSchema, required=True)
+    total = fields.Nested(FiguresSchema, required=True)
+    crosstab = fields.List(fields.Nested(CrossTabSchema), required=True)
+    organisations_by_type = fields.List(fields.Nested(OrganisationTypeCountSchema), required=True)
+    by_province = fields.List(fields.Nested(BreakdownSchema), required=True)
+    by_project = fields.List(fields.Nested(BreakdownSchema), required=True)
+    by_curriculum = fields.List(fields.Nested(BreakdownSchema), required=True)
+    courses = fields.List(fields.Nested(ReportCourseSchema), required=True)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from core.extensions import db
 from core.permissions import require
@@ -33,15 +33,16 @@ class YouthBandForm(FlaskForm):
     def validate_youth_max_age(self, field) -> None:
         low = self.youth_min_age.data
         if low is not None and field.data is not None and field.data < low:
-            raise ValueError(_("The oldest age cannot be below the youngest."))
+            raise ValidationError(_("The oldest age cannot be below the youngest."))
 
 
 @settings_bp.route("/", methods=["GET", "POST"])
 @require("training.settings")
 def edit():
-    settings = services.settings_for(g.tenant.id)
-    form = YouthBandForm(obj=settings)
+    low, high = services.youth_band(g.tenant.id)
+    form = YouthBandForm(data={"youth_min_age": low, "youth_max_age": high})
     if form.validate_on_submit():
+        settings = services.settings_for(g.tenant.id)
         settings.youth_min_age, settings.youth_max_age = form.youth_min_age.data, form.youth_max_age.data
         db.session.commit()
         flash(_("Saved. Youth now means %(low)s to %(high)s years old.", low=settings.youth_min_age,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from core.registers.fields import ContactField
@@ -15,8 +16,9 @@ class TrainerFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name or topic"), validators=[Optional(), Length(max=200)])
-    state = SelectField(_l("Show"), choices=[("active", _l("Active trainers")), ("inactive", _l("Former trainers")),
-                                             ("all", _l("All trainers"))], default="active")
+    state = SelectField(_l("Show"), choices=[SelectChoice("active", _l("Active trainers")),
+                                             SelectChoice("inactive", _l("Former trainers")),
+                                             SelectChoice("all", _l("All trainers"))], default="active")
 
 
 TOPICS_HINT = _l("Separated by commas, for example: access to information, gender")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import unicodedata
+from io import BytesIO
 
 from sqlalchemy import select
 
@@ -52,3 +53,15 @@ def pdf_pages(pdf: bytes) -> list[str]:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def png_bytes(width: int = 120, height: int = 40) -> bytes:
+    from PIL import Image, ImageDraw
+    picture = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    ImageDraw.Draw(picture).line([(5, 30), (40, 8), (70, 32), (115, 10)], fill=(20, 30, 90, 255), width=3)
+    out = BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = png_bytes()   # a small drawn signature

@@ -83,7 +83,7 @@ def build(tenant, other_tenant=None) -> ReportData:
         a[p4.id].status = EnrolmentStatus.DROPPED
         for person, pre, post in ((p1, "10", "15"), (p2, "8", "14"), (p3, "12", "20"), (p5, "20", "20")):
             services.set_scores(a[person.id], Decimal(pre), Decimal(post))
-        services.set_scores(a[p4.id], Decimal("5"), None)
+        services.set_scores(a[p4.id], Decimal(5), None)
 
         b = {person.id: services.enrol(course_b, person) for person in (p1, p2, p6)}
         b_day1, b_day2 = course_b.sessions

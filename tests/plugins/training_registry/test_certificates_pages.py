@@ -13,21 +13,8 @@ from core.tenancy import tenant_scope
 from plugins.training_registry import certificates, services
 from plugins.training_registry.models import Certificate, Course
 from tests.helpers import login, logout, make_member, statements_for
-from tests.plugins.training_registry.certificate_helpers import attend, enrolment_of, issue_for
+from tests.plugins.training_registry.certificate_helpers import PNG, attend, enrolment_of, issue_for
 from tests.plugins.training_registry.conftest import add_course, add_people
-
-
-
-def png_bytes(width: int = 120, height: int = 40) -> bytes:
-    from PIL import Image, ImageDraw
-    picture = Image.new("RGBA", (width, height), (255, 255, 255, 0))
-    ImageDraw.Draw(picture).line([(5, 30), (40, 8), (70, 32), (115, 10)], fill=(20, 30, 90, 255), width=3)
-    out = BytesIO()
-    picture.save(out, "PNG")
-    return out.getvalue()
-
-
-PNG = png_bytes()
 
 
 def page_url(course: Course) -> str:
@@ -208,7 +195,7 @@ def test_page_queries_do_not_grow_with_participants(client, tenant, enrolled, pe
     few = statements_for(client, page_url(enrolled))
     attend(tenant, enrolled, people[2:])
     issue_for(tenant, enrolled, people[2:])
-    more = add_people(tenant, [("ថ្មី %d" % n, "New %d" % n, people[0].sex, 1995, people[0].age_group, False, False,
+    more = add_people(tenant, [(f"ថ្មី {n}", f"New {n}", people[0].sex, 1995, people[0].age_group, False, False,
                                 False) for n in range(6)])
     with tenant_scope(tenant.id):
         for person in more:

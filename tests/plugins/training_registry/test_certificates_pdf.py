@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from io import BytesIO
 
 import pytest
 
@@ -13,7 +14,7 @@ from core.models import Role
 from core.tenancy import tenant_scope
 from plugins.training_registry import certificate_pdf, certificates
 from tests.helpers import login, make_member
-from tests.plugins.training_registry.certificate_helpers import attend, issue_for, nfc, pdf_pages, pdf_text
+from tests.plugins.training_registry.certificate_helpers import PNG, attend, issue_for, nfc, pdf_pages, pdf_text
 from tests.plugins.training_registry.conftest import PEOPLE
 
 COURSE_KM = "សិទ្ធិទទួលបានព័ត៌មានសម្រាប់ក្រុមប្រឹក្សាឃុំ"
@@ -95,8 +96,6 @@ def test_bundle_without_certificates_says_so(staff_client, enrolled):
 
 
 def test_signature_image_is_printed(staff_client, tenant, enrolled, people):
-    from tests.plugins.training_registry.test_certificates_pages import PNG
-    from io import BytesIO
     staff_client.post(f"/t/kampot-network/training/certificates/courses/{enrolled.id}/signatory",
                       data={"signatory_name": "Chea Bopha", "signatory_title": "Director",
                             "signature": (BytesIO(PNG), "sig.png")}, content_type="multipart/form-data")

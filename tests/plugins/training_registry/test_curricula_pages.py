@@ -113,6 +113,7 @@ def test_a_file_is_uploaded_downloaded_and_removed(staff_client, tenant, app):
     assert download.status_code == 200 and download.data == PPTX
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert "slides.pptx" in download.headers["Content-Disposition"]
+    download.close()
 
     assert staff_client.post(f"{base(tenant)}/{curriculum.id}/files/{stored.id}/remove").status_code == 302
     assert db.session.scalar(select(func.count(CurriculumFile.id))) == 0
@@ -238,7 +239,9 @@ def test_a_viewer_reads_and_downloads_but_cannot_edit(client, tenant):
     login(client, make_member(tenant, Role.VIEWER).email)
     html = client.get(f"{base(tenant)}/{curriculum.id}").get_data(as_text=True)
     assert "manual-0.pdf" in html and "Add a version" not in html
-    assert client.get(f"{base(tenant)}/{curriculum.id}/files/{stored.id}").data == PDF
+    download = client.get(f"{base(tenant)}/{curriculum.id}/files/{stored.id}")
+    assert download.status_code == 200 and download.data == PDF
+    download.close()
     assert client.get(f"{base(tenant)}/new").status_code == 403
     assert client.post(f"{base(tenant)}/new", data={"title_en": "Mine", "language": "km"}).status_code == 403
     assert client.post(f"{base(tenant)}/{curriculum.id}/edit", data={"title_en": "X"}).status_code == 403

@@ -54,8 +54,12 @@ def test_the_page_reads_in_khmer(staff_client, tenant):
     db.session.commit()
     response = staff_client.get(url(tenant))
     assert response.status_code == 200
-    assert "ការតាមដានថវិកា" in response.text and "កំពត" in response.text
-    assert "របាយការណ៍វគ្គបណ្តុះបណ្តាល" in response.text       # "Training reports"
+    page = response.text
+    assert '<html lang="km">' in page
+    assert "ការតាមដានថវិកា" in page and "កំពត" in page and "តាកែវ" in page      # Khmer titles and places
+    assert "គ្រប់ខេត្ត" in page and "បង្ហាញ" in page                       # "All provinces", "Show"
+    assert "អង្គការសហគមន៍មូលដ្ឋាន: 1" in page                           # organisations of type CBO
+    assert "66.7%" in page
 
 
 def test_downloads_hold_the_same_figures_and_are_audited(staff_client, tenant):
@@ -64,7 +68,7 @@ def test_downloads_hold_the_same_figures_and_are_audited(staff_client, tenant):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(response.data.decode("utf-8-sig")))}
     assert rows["People (unique)"] == ["6", "20", "26"]
-    assert rows["Women (% of people)"] == ["66.7", "60.0", "61.5"]
+    assert rows["Women (share of people, %)"] == ["66.7", "60.0", "61.5"]
     assert rows["Completion rate (%)"] == ["71.4", "90.0", "85.2"]
     assert rows["Average normalised gain (%)"] == ["66.7", "", "66.7"]
     assert rows["Women, young, with a disability"] == ["1", "", "1"]
@@ -81,7 +85,7 @@ def test_downloads_hold_the_same_figures_and_are_audited(staff_client, tenant):
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     values = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True)}
-    assert values["People (unique)"] == (6, 20, 26) and values["Women (% of people)"] == (66.7, 60.0, 61.5)
+    assert values["People (unique)"] == (6, 20, 26) and values["Women (share of people, %)"] == (66.7, 60.0, 61.5)
     workbook = openpyxl.load_workbook(io.BytesIO(staff_client.get(url(tenant, "export/courses.xlsx")).data))
     assert workbook.active.max_row == 4
     for path in ["export/figures.csv", "export/courses.csv", "export/breakdowns.xlsx"]:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import AuditEvent, Role
-from core.registers.models import AgeGroup, Contact, ContactKind, Project, Sex
+from core.registers.models import AgeGroup, Contact, ContactKind, Place, PlaceKind, Project, Sex
 from core.tenancy import tenant_scope
 from plugins.training_registry import services
 from plugins.training_registry.models import (Attendance, Certificate, Course, CourseKind, Curriculum,
@@ -402,3 +402,32 @@ def test_lists_cost_the_same_statements_for_few_and_many_rows(client, tenant, st
 
     client.get("/api/v1/me", headers=staff_auth)    # records the token's use (once a minute)
     assert statements(3) == statements(30)
+
+
+# --- reports ------------------------------------------------------------------------------------------
+
+def test_the_report_counts_people_by_province_with_historical_totals(client, tenant, enrolled, staff_auth):
+    kampot = Place(code="07", kind=PlaceKind.PROVINCE, name_en="Kampot", name_km="កំពត")
+    kratie = Place(code="10", kind=PlaceKind.PROVINCE, name_en="Kratie", name_km="ក្រចេះ")
+    db.session.add_all([kampot, kratie])
+    db.session.commit()
+    with tenant_scope(tenant.id):
+        enrolled.place_id = kampot.id
+        old = Course(tenant_id=tenant.id, kind=CourseKind.HISTORICAL, title_en="2015 course", place_id=kratie.id,
+                     starts_on=date(2015, 5, 1), ends_on=date(2015, 5, 3))
+        old.totals = HistoricalTotals(tenant_id=tenant.id, participants=40, women=22, completed=30)
+        db.session.add(old)
+        db.session.commit()
+    everything = client.get(api(tenant, "/reports"), headers=staff_auth)
+    assert everything.status_code == 200, everything.json
+    report = everything.json
+    assert (report["named"]["people"], report["named"]["women"]) == (5, 3)
+    assert (report["from_totals"]["people"], report["total"]["people"], report["total"]["women"]) == (40, 45, 25)
+    assert [(row["key"], row["label"], row["total"]["people"]) for row in report["by_province"]] == [
+        ("07", "Kampot", 5), ("10", "Kratie", 40)]
+    kampot_only = client.get(api(tenant, "/reports?province=07&date_from=2026-01-01"), headers=staff_auth).json
+    assert kampot_only["province_name"] == "Kampot" and [c["title"] for c in kampot_only["courses"]] == [
+        "Access to information for commune councils"]
+    assert "Pisey" not in everything.text and "Sreyny" not in everything.text
+    bad = client.get(api(tenant, "/reports?province=Kampot"), headers=staff_auth)
+    assert bad.status_code in (400, 422) and list(bad.json["errors"]["query"]) == ["province"]
