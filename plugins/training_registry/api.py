@@ -23,12 +23,12 @@ from core.errors import DomainError
 from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import require
-from core.registers.calendar import tenant_calendar, working_day_warning
-from core.registers.models import Contact, ContactKind, Place, PlaceKind, Project
+from core.registers.calendar import tenant_calendar
+from core.registers.models import Contact, ContactKind, Place, Project
 from core.registers.protection import may_see_identity, shown_name
 from core.search import any_contains
-from plugins.training_registry import curricula, reports, services
-from plugins.training_registry.models import (Attendance, Course, CourseTrainer, Curriculum,
+from plugins.training_registry import courses, curricula, historical, reports, services
+from plugins.training_registry.models import (Attendance, Course, CourseKind, CourseTrainer, Curriculum,
                                               CurriculumVersion, Enrolment, Trainer, TrainingSession)
 from plugins.training_registry.schemas import (AttendanceBatchSchema, AttendanceListArgs, AttendancePage, AttendanceResultSchema,
                                                CourseDetailSchema, CourseListArgs, CoursePage, CoursePatchSchema,
@@ -147,8 +147,7 @@ def _session_item(session: TrainingSession, calendar) -> dict[str, Any]:
             "starts_on": session.starts_on, "start_time": session.start_time, "end_time": session.end_time,
             "place_id": session.place_id, "venue": session.venue, "mode": session.mode,
             "capacity": session.capacity, "is_mandatory": session.is_mandatory, "has_sheet": bool(session.sheet_name),
-            "warning": working_day_warning(session.tenant_id, session.starts_on, current_locale(),
-                                           calendar=calendar)}
+            "warning": courses.session_day_warning(session.starts_on, current_locale(), calendar)}
 
 
 def course_view(course: Course) -> dict[str, Any]:
@@ -176,107 +175,71 @@ def _course(course_id: int) -> Course:
     return course
 
 
-def _place_error(place_id: int | None, *, allow_village: bool = False) -> str | None:
-    if place_id is None:
-        return None
-    place = db.session.get(Place, place_id)
-    if place is None or (place.kind is PlaceKind.VILLAGE and not allow_village):
-        return _("Choose a province, district or commune from the gazetteer.")
-    return None
-
-
-def _course_reference_errors(data: dict) -> dict:
-    """Field errors for references the organisation cannot use (ids of other tenants look unknown)."""
+def _historical_reference_errors(data: dict) -> dict:
+    """What historical.check leaves to its page's pickers: ids of other tenants look unknown."""
     errors: dict = {}
-    if data.get("curriculum_version_id") is not None and db.session.scalar(select(CurriculumVersion.id).where(
-            CurriculumVersion.id == data["curriculum_version_id"])) is None:
-        errors["curriculum_version_id"] = [_("Choose a version of one of your curricula.")]
     if data.get("organiser_id") is not None and db.session.scalar(select(Contact.id).where(
-            Contact.id == data["organiser_id"], Contact.kind == ContactKind.ORGANISATION)) is None:
+            Contact.id == data["organiser_id"], Contact.kind == ContactKind.ORGANISATION,
+            Contact.erased_at.is_(None))) is None:
         errors["organiser_id"] = [_("Choose an organisation from your contacts.")]
     if data.get("project_id") is not None and db.session.scalar(select(Project.id).where(
             Project.id == data["project_id"])) is None:
-        errors["project_id"] = [_("Choose one of your projects.")]
-    place_error = _place_error(data.get("place_id"))
-    if place_error:
-        errors["place_id"] = [place_error]
-    trainer_errors: dict = {}
-    wanted = [row["trainer_id"] for row in data.get("trainers") or []]
-    known = set(db.session.scalars(select(Trainer.id).where(Trainer.id.in_(wanted)))) if wanted else set()
-    seen: set[int] = set()
-    for index, trainer_id in enumerate(wanted):
-        if trainer_id not in known:
-            trainer_errors[str(index)] = {"trainer_id": [_("Choose one of your trainers.")]}
-        elif trainer_id in seen:
-            trainer_errors[str(index)] = {"trainer_id": [_("This trainer is listed twice.")]}
-        seen.add(trainer_id)
-    if trainer_errors:
-        errors["trainers"] = trainer_errors
-    for name in ("title_en",):
-        if name in data and not data[name].strip():
-            errors[name] = [_("This field cannot be blank.")]
-    return errors
-
-
-def _check_course_change(course: Course, data: dict) -> dict:
-    """Field errors of a change that would leave sessions outside the dates or scores above the maximum."""
-    errors: dict = {}
-    starts_on, ends_on = data.get("starts_on", course.starts_on), data.get("ends_on", course.ends_on)
-    try:
-        services.check_course_dates(starts_on, ends_on)
-    except DomainError as error:
-        return {error.field or "ends_on": [str(error.message)]}
-    if any(not (starts_on <= session.starts_on <= ends_on) for session in course.sessions):
-        errors["starts_on" if "starts_on" in data else "ends_on"] = [
-            _("Some sessions would fall outside the course's dates: move them first.")]
-    if "test_max_score" in data:
-        highest = db.session.execute(select(func.max(Enrolment.pre_score), func.max(Enrolment.post_score)).where(
-            Enrolment.course_id == course.id)).one()
-        recorded = [Decimal(value) for value in highest if value is not None]
-        maximum = data["test_max_score"]
-        if recorded and (maximum is None or max(recorded) > maximum):
-            errors["test_max_score"] = [_("Some scores are recorded on this test: the maximum cannot be lower "
-                                          "than the highest of them, nor removed.")]
+        errors["project_id"] = [_("Choose one of your organisation's projects.")]
+    if data.get("place_id") is not None and db.session.get(Place, data["place_id"]) is None:
+        errors["place_id"] = [_("Choose a place from the gazetteer.")]
     return errors
 
 
 def _set_trainers(course: Course, rows: list[dict]) -> None:
-    by_trainer = {row.trainer_id: row for row in course.trainers}
-    wanted = {row["trainer_id"]: row.get("role", "").strip() for row in rows}
-    for trainer_id, row in list(by_trainer.items()):
-        if trainer_id not in wanted:
+    """The course's trainers become `rows` (courses.add_trainer for each; a refusal names the item)."""
+    wanted = [row["trainer_id"] for row in rows]
+    for row in list(course.trainers):
+        if row.trainer_id not in wanted:
             course.trainers.remove(row)
-    for trainer_id, role in wanted.items():
-        if trainer_id in by_trainer:
-            by_trainer[trainer_id].role = role
-        else:
-            course.trainers.append(CourseTrainer(tenant_id=course.tenant_id, trainer_id=trainer_id, role=role))
+    seen: set[int] = set()
+    for index, row in enumerate(rows):
+        if row["trainer_id"] in seen:
+            _invalid({"trainers": {str(index): {"trainer_id": [_("This trainer is listed twice.")]}}})
+        seen.add(row["trainer_id"])
+        try:
+            courses.add_trainer(course, row["trainer_id"], row.get("role", ""))
+        except DomainError as error:
+            _invalid({"trainers": {str(index): {error.field or "trainer_id": [str(error.message)]}}})
+
+
+def _historical_fields(course: Course | None, data: dict) -> dict:
+    return {name: data[name] if name in data else getattr(course, name, None)
+            for name in historical.COURSE_FIELDS if course is not None or name in data}
 
 
 def _write_course(course: Course | None, data: dict) -> Course:
-    errors = _course_reference_errors(data)
-    if course is None:
-        try:
-            services.check_course_dates(data["starts_on"], data["ends_on"])
-        except DomainError as error:
-            errors[error.field or "ends_on"] = [str(error.message)]
-    else:
-        errors |= _check_course_change(course, data)
-    if errors:
-        _invalid(errors)
+    """Create or change a course through the rules its pages use: courses for a named course,
+    historical for one known as totals (its totals are entered on its page)."""
     trainers = data.pop("trainers", None)
-    for name in COURSE_TEXT:
-        if name in data:
-            data[name] = data[name].strip()
-    if course is None:
-        course = Course(tenant_id=g.tenant.id, **data)
-        db.session.add(course)
-    else:
-        for name, value in data.items():
-            setattr(course, name, value)
-    if trainers is not None:
-        _set_trainers(course, trainers)
-    db.session.flush()
+    kind = data.pop("kind", None) if course is None else course.kind
+    try:
+        if kind is CourseKind.HISTORICAL:
+            errors = _historical_reference_errors(data)
+            if errors:
+                _invalid(errors)
+            if course is None:
+                course = historical.create_historical_course(g.tenant.id, _historical_fields(None, data), {})
+            else:
+                totals = {name: getattr(course.totals, name) for name in (*historical.COUNTS, "source")} \
+                    if course.totals else {}
+                historical.update_historical_course(course, _historical_fields(course, data), totals)
+            for name, value in data.items():
+                if name not in historical.COURSE_FIELDS:
+                    setattr(course, name, value.strip() if isinstance(value, str) else value)
+        elif course is None:
+            course = courses.create_course(g.tenant.id, **data)
+        else:
+            courses.update_course(course, **data)
+        if trainers is not None:
+            _set_trainers(course, trainers)
+        db.session.flush()
+    except DomainError as error:
+        _domain_error(error, "title_en")
     db.session.commit()
     return course
 
@@ -387,23 +350,13 @@ class CourseSessions(MethodView):
     @training_api.arguments(SessionWriteSchema)
     @training_api.response(201, SessionDetailSchema)
     def post(self, data, course_id):
-        """Add a session between the course's first and last day (a weekend or holiday is allowed: the
-        session carries a warning). Its place defaults to the course's."""
+        """Add a session between the course's first and last day (a public holiday or closure day is
+        allowed: the session carries a warning). Its place defaults to the course's."""
         course = _course(course_id)
-        if course.is_historical:
-            _invalid({"starts_on": [_("A historical course has totals only: add its sessions to the totals.")]})
-        place_error = _place_error(data.get("place_id"), allow_village=True)
-        if place_error:
-            _invalid({"place_id": [place_error]})
         try:
-            services.check_session_date(course, data["starts_on"])
+            session = courses.add_session(course, **data)
         except DomainError as error:
             _domain_error(error, "starts_on")
-        if data.get("place_id") is None:
-            data["place_id"] = course.place_id
-        data["title"], data["venue"] = data["title"].strip(), data["venue"].strip()
-        session = TrainingSession(tenant_id=course.tenant_id, course_id=course.id, **data)
-        db.session.add(session)
         db.session.commit()
         return session_view(_session(session.id))
 

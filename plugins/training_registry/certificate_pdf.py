@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from babel.dates import format_date
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -146,8 +146,10 @@ def render(contents: list[CertificateContent]) -> bytes:
     """One PDF with a page per certificate."""
     from weasyprint import HTML
     _install_actual_text()
-    html = render_template("training_registry/certificates/pdf.html", pages=[_page(c) for c in contents],
-                           font_regular=FONT_REGULAR.as_uri(), font_bold=FONT_BOLD.as_uri())
+    # The template alone, without the page context processors (menus, notifications): nothing else is printed.
+    template = current_app.jinja_env.get_template("training_registry/certificates/pdf.html")
+    html = template.render(pages=[_page(c) for c in contents], font_regular=FONT_REGULAR.as_uri(),
+                           font_bold=FONT_BOLD.as_uri())
     return HTML(string=html, base_url=FONT_FOLDER.as_uri() + "/", url_fetcher=_package_fetcher()).write_pdf()
 
 

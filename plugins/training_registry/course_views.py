@@ -222,7 +222,8 @@ def _render_detail(course: Course, *, enrol_form=None, trainer_form=None, status
         names={row.enrolment.id: shown_name(row.contact, lang, reveal=False) for row in people},
         trainers=[(row, shown_name(row.trainer.contact, lang, reveal=False)) for row in course.trainers],
         warnings=service.session_warnings(course, lang), capacity=service.capacity_warning(course, people),
-        organiser=shown_name(course.organiser, lang, reveal=False), editing=editing, enrol_form=enrol_form if editing else None,
+        organiser=shown_name(course.organiser, lang, reveal=False), editing=editing,
+        enrol_form=enrol_form if editing else None,
         trainer_form=trainer_form if editing else None, may_delete=may_delete(),
         dropped=EnrolmentStatus.DROPPED,
         past_sessions={session.id for session in course.sessions if session.starts_on < date.today()}), status

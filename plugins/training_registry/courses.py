@@ -83,7 +83,7 @@ def parse_score(value, field: str = "test_max_score") -> Decimal | None:
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise DomainError(_l("Give a number, e.g. 20 or 100."), field=field)
+        raise DomainError(_l("Give a number, e.g. 20 or 100."), field=field) from None
     if not number.is_finite() or number <= 0 or number > Decimal(999999):
         raise DomainError(_l("The maximum score must be a number above 0."), field=field)
     if number != number.quantize(Decimal("0.01")):
@@ -325,7 +325,7 @@ def _clean_session(course: Course, fields: dict) -> dict:
         try:
             values["mode"] = SessionMode(fields["mode"] or SessionMode.IN_PERSON)
         except ValueError:
-            raise DomainError(_l("Choose a mode from the list."), field="mode")
+            raise DomainError(_l("Choose a mode from the list."), field="mode") from None
     if "capacity" in fields:
         capacity = fields["capacity"]
         if capacity is not None and (not isinstance(capacity, int) or isinstance(capacity, bool)
@@ -416,7 +416,7 @@ def enrol_contact(course: Course, contact_id, status=EnrolmentStatus.REGISTERED)
     try:
         status = EnrolmentStatus(status or EnrolmentStatus.REGISTERED)
     except ValueError:
-        raise DomainError(_l("Choose a status from the list."), field="status")
+        raise DomainError(_l("Choose a status from the list."), field="status") from None
     existing = db.session.scalar(select(Enrolment.id).where(Enrolment.course_id == course.id,
                                                             Enrolment.contact_id == contact.id))
     enrolment = services.enrol(course, contact, status=status)
@@ -427,7 +427,7 @@ def set_status(enrolment: Enrolment, status) -> Enrolment:
     try:
         enrolment.status = EnrolmentStatus(status)
     except ValueError:
-        raise DomainError(_l("Choose a status from the list."), field="status")
+        raise DomainError(_l("Choose a status from the list."), field="status") from None
     db.session.flush()
     return enrolment
 

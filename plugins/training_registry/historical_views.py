@@ -23,9 +23,10 @@ historical_bp = Blueprint("training_historical", __name__, url_prefix="/t/<tenan
 
 def version_choices(locale: str) -> list[SelectChoice]:
     """The tenant's curriculum versions: "curriculum — version" (columns only, one query)."""
-    rows = db.session.execute(select(CurriculumVersion.id, CurriculumVersion.label, Curriculum.title_en,
-                                     Curriculum.title_km).join(Curriculum, Curriculum.id == CurriculumVersion.curriculum_id)
-                              .order_by(Curriculum.title_en, CurriculumVersion.released_on, CurriculumVersion.id)).all()
+    rows = db.session.execute(
+        select(CurriculumVersion.id, CurriculumVersion.label, Curriculum.title_en, Curriculum.title_km)
+        .join(Curriculum, Curriculum.id == CurriculumVersion.curriculum_id)
+        .order_by(Curriculum.title_en, CurriculumVersion.released_on, CurriculumVersion.id)).all()
     return [SelectChoice(str(row.id), f"{name_in_language(row.title_en, row.title_km, locale)} — {row.label}")
             for row in rows]
 

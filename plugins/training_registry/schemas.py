@@ -141,7 +141,7 @@ class SessionSchema(ma.Schema):
     is_mandatory = fields.Boolean(required=True)
     has_sheet = fields.Boolean(required=True, metadata={"description": "A signed attendance sheet is attached."})
     warning = fields.String(allow_none=True, required=True, metadata={
-        "description": "Why the day is not a working day (weekend, public holiday, closure day), else null."})
+        "description": "Why the day may be a poor choice (a public holiday or closure day), else null."})
 
 
 class SessionDetailSchema(SessionSchema):
@@ -194,7 +194,8 @@ class CourseWriteSchema(ma.Schema):
 
     kind = enum(CourseKind, load_default=CourseKind.NAMED, metadata={
         "description": "named (participants by name) or historical (totals only, entered on its page)."})
-    title_en = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title_en = text(300, metadata={"description": "A title in English or in Khmer is needed (English for a "
+                                                  "historical course)."})
     title_km = text(300)
     curriculum_version_id = record_id(allow_none=True)
     objectives = text(20000)
@@ -246,11 +247,6 @@ class SessionWriteSchema(ma.Schema):
     mode = enum(SessionMode, load_default=SessionMode.IN_PERSON)
     capacity = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=100_000))
     is_mandatory = fields.Boolean(load_default=False)
-
-    @ma.validates_schema
-    def _times_ordered(self, data, **kwargs) -> None:
-        if data.get("start_time") and data.get("end_time") and data["end_time"] < data["start_time"]:
-            raise ma.ValidationError(_l("The session cannot end before it starts."), "end_time")
 
 
 class SessionListArgs(ListArgs):

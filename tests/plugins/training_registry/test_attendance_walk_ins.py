@@ -95,7 +95,9 @@ def test_an_offline_walk_in_replayed_in_a_batch_adds_one_person(staff_client, te
 def test_a_likely_duplicate_is_offered_before_anyone_is_added(staff_client, tenant, enrolled, people):
     session = enrolled.sessions[0]
     with tenant_scope(tenant.id):
-        people[1].phone = "012 999 888"
+        chan_dara = db.session.merge(people[1])
+        chan_dara.phone = "012 999 888"
+        refresh_match_keys(chan_dara)
         db.session.commit()
     fields = walk_in(name_latin="Chan Dara", name_km="", phone="012999888", sex="male", age_group="31_59")
     response = staff_client.post(walk_in_url(tenant, session.id), data=fields)

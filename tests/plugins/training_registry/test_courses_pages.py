@@ -51,7 +51,7 @@ def test_staff_creates_a_course_with_curriculum_project_organiser_and_place(staf
     course = db.session.scalars(select(Course)).one()
     assert (course.curriculum_version_id, course.project_id, course.organiser_id, course.place_id) == (
         version.id, project.id, organiser.id, kampot.id)
-    assert course.test_max_score == Decimal("20") and course.completion_percent == 80
+    assert course.test_max_score == Decimal(20) and course.completion_percent == 80
     detail = staff_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Budget monitoring for CBOs" in detail and "2nd edition 2025" in detail
     assert "Kampot Youth Network" in detail and "A2I-2026" in detail and "Pich Sophea" in detail
@@ -85,7 +85,7 @@ def test_editing_dates_that_would_leave_a_session_outside_is_refused(staff_clien
 
 def test_a_lower_maximum_score_than_recorded_scores_is_refused(staff_client, tenant, enrolled):
     with tenant_scope(tenant.id):
-        services.set_scores(enrolled.enrolments[0], Decimal("12"), Decimal("18"))
+        services.set_scores(enrolled.enrolments[0], Decimal(12), Decimal(18))
         db.session.commit()
     response = staff_client.post(f"{base(tenant)}/{enrolled.id}/edit", data=course_form(
         starts_on="2026-03-02", ends_on="2026-03-04", test_max_score="10"))

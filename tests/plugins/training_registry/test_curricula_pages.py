@@ -266,3 +266,19 @@ def test_another_tenant_cannot_see_or_download(client, tenant, other_tenant):
     own = add_curriculum(tenant, title_en="Our manual")
     assert client.get(f"{base(tenant)}/{own.id}/files/{stored.id}").status_code == 404
     assert db.session.scalar(select(func.count(CurriculumFile.id))) == 1
+
+
+def test_the_pages_render_in_khmer(staff_client, tenant):
+    curriculum = add_curriculum(tenant, title_km="សិទ្ធិទទួលបានព័ត៌មាន", files=True)
+    version = db.session.scalar(select(CurriculumVersion))
+    tenant.default_locale = "km"
+    db.session.commit()
+    for url in (f"{base(tenant)}/", f"{base(tenant)}/?q=ព័ត៌មាន&status=approved", f"{base(tenant)}/{curriculum.id}",
+                f"{base(tenant)}/new", f"{base(tenant)}/{curriculum.id}/edit", f"{base(tenant)}/{curriculum.id}/versions/new",
+                f"{base(tenant)}/{curriculum.id}/versions/{version.id}/edit",
+                f"{base(tenant)}/{curriculum.id}/versions/{version.id}/files/new"):
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert 'lang="km"' in html, url
+        assert url.endswith("/new") and "/versions/" not in url or "សិទ្ធិទទួលបានព័ត៌មាន" in html, url

@@ -18,7 +18,7 @@ from core.tenancy import tenant_scope
 from plugins.training_registry import services
 from plugins.training_registry.models import Attendance, Enrolment, EnrolmentSource, EnrolmentStatus
 from tests.helpers import login
-from tests.plugins.training_registry.test_import_preview import HEADER, csv_file, preview_url, upload, written
+from tests.plugins.training_registry.test_import_preview import csv_file, preview_url, upload, written
 
 ROWS = [
     {"name_km": "សុខ ដារា", "name_latin": "Sok Dara", "sex": "female", "birth_year": "1996", "phone": "012 345 678",

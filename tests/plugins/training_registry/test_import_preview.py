@@ -63,7 +63,8 @@ def test_preview_names_each_rows_problems_in_english_and_writes_nothing(staff_cl
     assert "Nothing has been imported yet." in html
     assert "Line 2, column post_score: A score must be between 0 and the test's maximum, 20." in html
     assert 'Line 3: sex cannot be "boy"' in html
-    assert 'Line 3: status cannot be "graduated"; use one of: invited, registered, attended, completed, dropped.' in html
+    assert ('Line 3: status cannot be "graduated"; use one of: invited, registered, attended, completed, '
+            "dropped.") in html
     assert 'Line 3: 2026-03-03 must be yes or no, not "maybe".' in html
     assert 'Line 4: pre_score "eight" is not a number.' in html
     assert written(tenant) == (0, 0, 0, 1)

@@ -158,3 +158,14 @@ def test_the_list_costs_the_same_queries_for_more_trainers(staff_client, tenant,
         trainers.set_active(db.session.scalar(select(Trainer).where(Trainer.contact_id == people[1].id)), False)
         db.session.commit()
     assert statements_for(staff_client, f"{base(tenant)}/?state=all") == few
+
+
+def test_the_pages_render_in_khmer(staff_client, tenant, people):
+    trainer = make_trainer(tenant, person(people, "Chan Dara"))
+    tenant.default_locale = "km"
+    db.session.commit()
+    for url in (f"{base(tenant)}/", f"{base(tenant)}/new", f"{base(tenant)}/{trainer.id}/edit"):
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        assert 'lang="km"' in response.get_data(as_text=True), url
+    assert "ចាន់ ដារា" in staff_client.get(f"{base(tenant)}/").get_data(as_text=True)

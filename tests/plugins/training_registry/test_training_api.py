@@ -137,14 +137,35 @@ def test_a_session_outside_the_course_dates_is_a_422_on_starts_on(client, tenant
 def test_a_course_ending_before_it_starts_and_unknown_references_are_refused(client, tenant, other_tenant,
                                                                              staff_auth):
     theirs = make_project(other_tenant)
-    response = client.post(api(tenant, "/courses/"), headers=staff_auth, json={
-        "title_en": "Budget monitoring", "starts_on": "2026-05-02", "ends_on": "2026-05-01", "project_id": theirs,
-        "trainers": [{"trainer_id": 12345}]})
-    assert response.status_code == 422
-    assert response.json["errors"] == {"ends_on": ["The course cannot end before it starts."],
-                                       "project_id": ["Choose one of your projects."],
-                                       "trainers": {"0": {"trainer_id": ["Choose one of your trainers."]}}}
+    valid = {"title_en": "Budget monitoring", "starts_on": "2026-05-01", "ends_on": "2026-05-02"}
+    for change, errors in [
+            ({"ends_on": "2026-04-30"}, {"ends_on": ["The course cannot end before it starts."]}),
+            ({"project_id": theirs}, {"project_id": ["Choose one of your organisation's projects."]}),
+            ({"title_en": " "}, {"title_en": ["Give the course a title in English or in Khmer."]}),
+            ({"test_max_score": 0}, {"test_max_score": ["The maximum score must be a number above 0."]}),
+            ({"trainers": [{"trainer_id": 12345}]},
+             {"trainers": {"0": {"trainer_id": ["Choose one of your organisation's active trainers."]}}}),
+            ({"kind": "historical", "project_id": theirs}, {"project_id": ["Choose one of your organisation's projects."]})]:
+        response = client.post(api(tenant, "/courses/"), headers=staff_auth, json={**valid, **change})
+        assert response.status_code == 422 and response.mimetype == PROBLEM, change
+        assert response.json["errors"] == errors
     assert count(Course) == 0
+
+
+def test_a_historical_course_is_created_without_sessions(client, tenant, staff_auth):
+    created = client.post(api(tenant, "/courses/"), headers=staff_auth, json={
+        "kind": "historical", "title_en": "Commune planning training (2019)", "starts_on": "2019-08-20",
+        "ends_on": "2019-08-22", "objectives": "Planning with citizens."})
+    assert created.status_code == 201, created.json
+    assert created.json["kind"] == "historical" and created.json["objectives"] == "Planning with citizens."
+    assert created.json["totals"]["participants"] == 0
+    response = client.post(api(tenant, f"/courses/{created.json['id']}/sessions/"), headers=staff_auth,
+                           json={"starts_on": "2019-08-20"})
+    assert response.status_code == 422 and list(response.json["errors"]) == ["starts_on"]
+    url = api(tenant, f"/courses/{created.json['id']}")
+    etag = client.get(url, headers=staff_auth).headers["ETag"]
+    changed = client.patch(url, json={"ends_on": "2019-08-23"}, headers={**staff_auth, "If-Match": etag})
+    assert changed.status_code == 200 and changed.json["ends_on"] == "2019-08-23"
 
 
 def test_course_list_filters_by_period_project_curriculum_and_kind(client, tenant, staff_auth):
@@ -187,8 +208,8 @@ def test_course_patch_needs_if_match_and_keeps_sessions_inside_the_dates(client,
     assert client.patch(url, json={"title_en": "B"}, headers=staff_auth).status_code == 428
     too_short = client.patch(url, json={"ends_on": "2026-03-03"}, headers={**staff_auth, "If-Match": etag})
     assert too_short.status_code == 422
-    assert too_short.json["errors"] == {"ends_on": ["Some sessions would fall outside the course's dates: "
-                                                    "move them first."]}
+    assert too_short.json["errors"] == {"ends_on": ["A session of this course is on 2026-03-04, outside these "
+                                                    "dates: move or delete it first."]}
     changed = client.patch(url, json={"title_en": "A2I for councillors", "ends_on": "2026-03-06",
                                       "completion_percent": 100}, headers={**staff_auth, "If-Match": etag})
     assert changed.status_code == 200, changed.json
