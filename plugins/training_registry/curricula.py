@@ -57,8 +57,12 @@ def curriculum_list_query(*, q: str = "", status: str = "") -> Select:
     if (q or "").strip():
         query = query.where(any_contains([Curriculum.title_en, Curriculum.title_km, Curriculum.topic], q))
     if status:
+        try:
+            status = VersionStatus(status)
+        except ValueError:
+            raise DomainError(_l("Choose the version's status."), field="status") from None
         query = query.where(exists().where(CurriculumVersion.curriculum_id == Curriculum.id,
-                                           CurriculumVersion.status == VersionStatus(status)))
+                                           CurriculumVersion.status == status))
     return query.order_by(func.lower(Curriculum.title_en), Curriculum.id)
 
 
@@ -87,10 +91,16 @@ def courses_by_version(version_ids: list[int]) -> dict[int, list[Course]]:
     return found
 
 
+def newest_first(versions) -> list[CurriculumVersion]:
+    """Versions newest first, the same on every database: an undated one (a draft being written)
+    counts as the newest."""
+    return sorted(versions, key=lambda version: (version.released_on or date.max, version.id or 0), reverse=True)
+
+
 def latest_approved(curriculum: Curriculum) -> CurriculumVersion | None:
     """The most recent approved version (from the loaded versions)."""
-    approved = [version for version in curriculum.versions if version.status is VersionStatus.APPROVED]
-    return approved[-1] if approved else None
+    approved = [version for version in newest_first(curriculum.versions) if version.status is VersionStatus.APPROVED]
+    return approved[0] if approved else None
 
 
 # --- curricula ----------------------------------------------------------------------------------------

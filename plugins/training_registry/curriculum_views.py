@@ -72,7 +72,7 @@ def detail(curriculum_id: int) -> str:
     curriculum = get_curriculum(curriculum_id, selectinload(Curriculum.versions).selectinload(CurriculumVersion.files))
     courses = curricula.courses_by_version([version.id for version in curriculum.versions])
     return render_template("training_registry/curricula/detail.html", curriculum=curriculum,
-                           versions=list(reversed(curriculum.versions)), courses=courses,
+                           versions=curricula.newest_first(curriculum.versions), courses=courses,
                            language_label=curricula.language_label)
 
 
