@@ -15,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core.enums import register_labels
 from core.errors import DomainError
 from core.extensions import db
 from core.registers.calendar import tenant_calendar
@@ -28,18 +27,6 @@ from plugins.training_registry.models import (Attendance, Certificate, Course, C
                                               TrainingSession)
 
 MAX_TEXT = 20000
-
-register_labels([
-    (CourseKind.NAMED, _l("Named participants")),
-    (CourseKind.HISTORICAL, _l("Historical (totals only)")),
-    (SessionMode.IN_PERSON, _l("In person")),
-    (SessionMode.ONLINE, _l("Online")),
-    (EnrolmentStatus.INVITED, _l("Invited")),
-    (EnrolmentStatus.REGISTERED, _l("Registered")),
-    (EnrolmentStatus.ATTENDED, _l("Attended")),
-    (EnrolmentStatus.COMPLETED, _l("Completed")),
-    (EnrolmentStatus.DROPPED, _l("Dropped out")),
-])
 
 
 # --- small input helpers ------------------------------------------------------------------------------
