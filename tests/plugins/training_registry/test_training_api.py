@@ -208,8 +208,8 @@ def test_course_patch_needs_if_match_and_keeps_sessions_inside_the_dates(client,
     assert client.patch(url, json={"title_en": "B"}, headers=staff_auth).status_code == 428
     too_short = client.patch(url, json={"ends_on": "2026-03-03"}, headers={**staff_auth, "If-Match": etag})
     assert too_short.status_code == 422
-    assert too_short.json["errors"] == {"ends_on": ["A session of this course is on 2026-03-04, outside these "
-                                                    "dates: move or delete it first."]}
+    assert too_short.json["errors"] == {"ends_on": [("A session of this course is on 2026-03-04, outside these "
+                                                     "dates: move or delete it first.")]}
     changed = client.patch(url, json={"title_en": "A2I for councillors", "ends_on": "2026-03-06",
                                       "completion_percent": 100}, headers={**staff_auth, "If-Match": etag})
     assert changed.status_code == 200, changed.json
@@ -221,7 +221,7 @@ def test_course_patch_needs_if_match_and_keeps_sessions_inside_the_dates(client,
 
 def test_the_test_maximum_cannot_drop_below_recorded_scores(client, tenant, enrolled, staff_auth):
     with tenant_scope(tenant.id):
-        services.set_scores(enrolled.enrolments[0], Decimal("8"), Decimal("17.5"))
+        services.set_scores(enrolled.enrolments[0], Decimal(8), Decimal("17.5"))
         db.session.commit()
     url = api(tenant, f"/courses/{enrolled.id}")
     etag = client.get(url, headers=staff_auth).headers["ETag"]
@@ -324,12 +324,12 @@ def test_organisations_and_other_tenants_people_cannot_be_enrolled(client, tenan
 
 
 def test_an_enrolment_carries_its_valid_certificate_code(client, tenant, enrolled, staff_auth):
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
     first, second = enrolment_ids(tenant, enrolled)[:2]
     with tenant_scope(tenant.id):
         db.session.add_all([
             Certificate(tenant_id=tenant.id, enrolment_id=first, code="OLD-CODE-1", issued_on=date(2026, 3, 4),
-                        revoked_at=datetime(2026, 3, 5, tzinfo=timezone.utc), revoked_reason="Name misspelt"),
+                        revoked_at=datetime(2026, 3, 5, tzinfo=UTC), revoked_reason="Name misspelt"),
             Certificate(tenant_id=tenant.id, enrolment_id=first, code="KH7Q-2M4X", issued_on=date(2026, 3, 5))])
         db.session.commit()
     items = client.get(api(tenant, f"/enrolments/?course_id={enrolled.id}"), headers=staff_auth).json["items"]
