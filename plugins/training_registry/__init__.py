@@ -62,9 +62,14 @@ def samaki_nav_items(tenant, user):
     from core.permissions import can
     if not can("training.view"):
         return []
-    return [NavItem(_l("Courses"), url_for("training_courses.index"), "training_courses.index", order=30),
-            NavItem(_l("Curricula"), url_for("training_curricula.index"), "training_curricula.index", order=31),
-            NavItem(_l("Training reports"), url_for("training_reports.index"), "training_reports.index", order=32)]
+    items = [NavItem(_l("Courses"), url_for("training_courses.index"), "training_courses.index", order=30),
+             NavItem(_l("Curricula"), url_for("training_curricula.index"), "training_curricula.index", order=31),
+             NavItem(_l("Trainers"), url_for("training_trainers.index"), "training_trainers.index", order=32),
+             NavItem(_l("Training reports"), url_for("training_reports.index"), "training_reports.index", order=33)]
+    if can("training.settings"):
+        items.append(NavItem(_l("Training settings"), url_for("training_settings.edit"), "training_settings.edit",
+                             order=34))
+    return items
 
 
 @hookimpl

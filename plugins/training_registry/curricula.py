@@ -12,7 +12,6 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, select
 
-from core.enums import register_labels
 from core.errors import DomainError
 from core.extensions import db
 from core.search import any_contains
@@ -36,13 +35,6 @@ MAGIC = {"pdf": (b"%PDF-",), "docx": ZIP, "odt": ZIP, "pptx": ZIP, "xlsx": ZIP, 
 
 # The languages a curriculum is written in (stored as codes, as contacts' languages are).
 LANGUAGES = {"km": _l("Khmer"), "en": _l("English"), "km,en": _l("Khmer and English")}
-
-register_labels([
-    (VersionStatus.DRAFT, _l("Draft")),
-    (VersionStatus.APPROVED, _l("Approved")),
-    (VersionStatus.RETIRED, _l("Retired")),
-])
-
 
 def language_label(code: str):
     return LANGUAGES.get(code, code)
