@@ -36,6 +36,7 @@ MAGIC = {"pdf": (b"%PDF-",), "docx": ZIP, "odt": ZIP, "pptx": ZIP, "xlsx": ZIP, 
 # The languages a curriculum is written in (stored as codes, as contacts' languages are).
 LANGUAGES = {"km": _l("Khmer"), "en": _l("English"), "km,en": _l("Khmer and English")}
 
+
 def language_label(code: str):
     return LANGUAGES.get(code, code)
 
