@@ -156,8 +156,9 @@ def _check_existing_rows(course: Course, starts: date, ends: date, values: dict)
         recorded = [score for score in highest if score is not None]
         maximum = values["test_max_score"]
         if recorded and (maximum is None or max(recorded) > maximum):
+            highest_score = f"{Decimal(max(recorded)).normalize():f}"
             raise DomainError(_l("Scores up to %(score)s are already recorded: the maximum cannot be lower.",
-                                 score=f"{Decimal(max(recorded)).normalize():f}"), field="test_max_score")
+                                 score=highest_score), field="test_max_score")
 
 
 def create_course(tenant_id: int, **fields) -> Course:

@@ -203,8 +203,8 @@ def check_score(course: Course, value: Decimal | None, field: str) -> None:
     if course.test_max_score is None:
         raise DomainError(_l("Set the course's maximum test score before recording scores."), field)
     if value < 0 or value > course.test_max_score:
-        raise DomainError(_l("A score must be between 0 and the test's maximum, %(max)s.",
-                             max=f"{course.test_max_score.normalize():f}"), field)
+        maximum = f"{course.test_max_score.normalize():f}"
+        raise DomainError(_l("A score must be between 0 and the test's maximum, %(max)s.", max=maximum), field)
 
 
 def set_scores(enrolment: Enrolment, pre: Decimal | None, post: Decimal | None) -> None:

@@ -141,7 +141,7 @@
       if (walkIns) { parts.push(fill(msg(walkIns === 1 ? "walkins-one" : "walkins-other"), { n: walkIns })); kind = kind === "saved" ? "waiting" : kind; }
       if (problem) { parts.push(problem); kind = "error"; }
       if (!parts.length) { parts.push(msg("saved")); }
-      statusLine.textContent = parts.join(" ");
+      statusLine.textContent = parts.join("\n");
       statusLine.setAttribute("data-kind", kind);
       statusLine.hidden = false;
     }
