@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,8 @@ def app_context(request):
         yield app
         db.session.rollback()
         empty_all_tables()
+        # Uploaded files outlive rows: the next test starts with an empty upload folder too.
+        shutil.rmtree(app.config["UPLOAD_FOLDER"], ignore_errors=True)
         db.session.remove()
         app.extensions.pop("console_mail", None)
 

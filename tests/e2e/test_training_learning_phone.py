@@ -10,8 +10,8 @@ from core.extensions import db
 from core.models import User
 from core.tenancy import tenant_scope
 from plugins.training_registry.models import Course
-from tests.e2e.conftest import browser, live_server, new_page  # noqa: F401  (the browser fixtures)
 from tests.e2e.test_browser import log_in
+from tests.plugins.training_registry.conftest import course, enrolled, people  # noqa: F401  (fixtures)
 from tests.plugins.training_registry.test_learning_gain import add_curriculum
 from tests.plugins.training_registry.test_learning_scores import set_scores
 
