@@ -79,7 +79,8 @@ def serve() -> None:
     run(*flask, "init")
     run(*flask, "demo", "--password", password_file.read_text().strip())
     print(f"\nDemo logins (password in {password_file.relative_to(ROOT)}): "
-          f"owner@demo-lead.example, staff@demo-lead.example, viewer@demo-cso.example …  "
+          f"owner@demo-lead.example, staff@demo-lead.example, viewer@demo-cso.example, "
+          f"staff@demo-consulting.example …  "
           f"password: {password_file.read_text().strip()}\n", flush=True)
     os.execv(flask[0], [*flask, "run", "--host", "127.0.0.1", "--port", "5000"])
 

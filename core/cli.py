@@ -13,13 +13,20 @@ from core.admin.services import create_tenant
 from core.audit import set_actor, verify_chains
 from core.errors import DomainError
 from core.extensions import db
-from core.models import Membership, Role, Tenant, User
+from core.models import Membership, Role, Tenant, TenantPlugin, User
 from core.tenancy import tenant_scope
 
 DEMO_TENANTS = [
     ("demo-lead", "Advocacy and Policy Institute (demo)", "km"),
     ("demo-cso", "Kampong Speu Community Network (demo)", "km"),
+    ("demo-consulting", "API Development Consulting (demo)", "km"),
 ]
+# The plugins each demo tenant has switched off: the consulting enterprise is its own tenant, and
+# the NGOs' staff never see its pipeline.
+DEMO_PLUGINS_OFF = {"demo-lead": ("consulting_crm",), "demo-cso": ("consulting_crm",),
+                    "demo-consulting": ("a2i_requests", "policy_tracker")}
+# Members of the demo working group (A2IWG).
+DEMO_GROUP_MEMBERS = ("demo-lead", "demo-cso")
 DEMO_NAMES = {"owner": "Sok Dara", "admin": "Chan Sreyneang", "staff": "Keo Vannak", "member": "Lim Sophea",
               "viewer": "Meas Bopha"}
 
@@ -91,10 +98,12 @@ def demo(password: str | None) -> None:
         return
     password = password or secrets.token_urlsafe(9)
     create_user("superadmin@samaki.example", "Samaki Operator", password, superadmin=True)
-    hook = current_app.extensions["samaki"].hook
+    state = current_app.extensions["samaki"]
     demo_tenants = []
     for slug, name, locale in DEMO_TENANTS:
         tenant = create_tenant(slug, name, locale)
+        tenant.plugin_switches += [TenantPlugin(plugin=plugin, enabled=False)
+                                   for plugin in DEMO_PLUGINS_OFF.get(slug, ()) if plugin in state.plugins]
         for role in Role:
             user = create_user(f"{role.value}@{slug}.example", DEMO_NAMES[role.value], password)
             add_member(user, tenant, role)
@@ -104,12 +113,12 @@ def demo(password: str | None) -> None:
     group = WorkingGroup(slug="a2iwg", name="Access to Information Working Group (A2IWG)",
                          description="CSOs advocating for the A2I law and monitoring disclosure.",
                          convening_tenant_id=demo_tenants[0].id)
-    group.members += [WorkingGroupMember(tenant_id=t.id) for t in demo_tenants]
+    group.members += [WorkingGroupMember(tenant_id=t.id) for t in demo_tenants if t.slug in DEMO_GROUP_MEMBERS]
     db.session.add(group)
     db.session.flush()
     for tenant in demo_tenants:
         with tenant_scope(tenant.id):
-            hook.samaki_demo_data(tenant=tenant)
+            state.hook_for(tenant, "samaki_demo_data")(tenant=tenant)     # only the plugins it has on
     db.session.commit()
     click.echo("Demo data created. Log in at http://127.0.0.1:5000/login with any of:")
     for slug, _name, _locale in DEMO_TENANTS:

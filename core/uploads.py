@@ -4,12 +4,16 @@ leaves no new file behind, and a replaced or erased file goes only once the chan
 from __future__ import annotations
 
 import secrets
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, send_file
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from core.errors import DomainError
 from core.extensions import db
 
 _PENDING = "samaki_pending_files"
@@ -27,6 +31,49 @@ def megabytes(size: int) -> str:
     return f"{value:.0f}" if value >= 1 else f"{value:.2f}"
 
 
+@dataclass
+class Upload:
+    """An uploaded file as the services see it: the name it came with and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+def received(file) -> list[Upload]:
+    """What a form's file field received (werkzeug's FileStorage), read: a list of one Upload, or
+    none when no file was chosen."""
+    return [Upload(file.filename, file.read())] if file and file.filename else []
+
+
+def display_name(filename: str) -> str:
+    """The uploaded name made harmless but still readable (Khmer kept): no folders, no control
+    characters, at most 200 characters; "file" when nothing readable is left."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if not unicodedata.category(ch).startswith("C"))
+    return name.strip().strip(".")[:200] or "file"
+
+
+def check_upload(upload: Upload, *, allowed: dict[str, tuple[str, tuple[bytes, ...]]], max_bytes: int,
+                 wrong_type_message, field: str = "file") -> tuple[str, str, str]:
+    """(display name, extension, content type) of an acceptable upload; DomainError on `field` otherwise.
+    `allowed` maps each accepted extension to its content type and the first bytes a file of that
+    type starts with (an empty tuple: the content is not checked); `wrong_type_message` says which
+    types are accepted."""
+    name = display_name(upload.filename)
+    stem, dot, extension = name.rpartition(".")
+    extension = extension.lower() if dot and stem else ""
+    if extension not in allowed:
+        raise DomainError(wrong_type_message, field=field)
+    content_type, signatures = allowed[extension]
+    if not upload.data:
+        raise DomainError(_l("The file is empty."), field=field)
+    if len(upload.data) > max_bytes:
+        raise DomainError(_l("The file is larger than %(mb)s MB.", mb=megabytes(max_bytes)), field=field)
+    if signatures and not upload.data.startswith(signatures):
+        raise DomainError(_l("The file's content does not match its name (.%(ext)s).", ext=extension), field=field)
+    return name, extension, content_type
+
+
 def store(folder: Path, data: bytes, extension: str) -> str:
     """Write `data` under a new random name in `folder`; the file is removed again if the current
     transaction is rolled back. Returns the storage name."""
@@ -36,6 +83,15 @@ def store(folder: Path, data: bytes, extension: str) -> str:
     path.write_bytes(data)
     _pending()["on_rollback"].append(path)
     return name
+
+
+def send_download(path: Path, *, content_type: str, download_name: str):
+    """A stored file as a download (needs a request): never kept by the browser or a proxy, never
+    taken by the browser for another type than the one it was checked as."""
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=download_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def remove_after_commit(path: Path) -> None:

@@ -47,7 +47,7 @@ TAGS = ["commune council", "youth network", "land rights", "A2I", "budget monito
 ROLES = ["Member", "Focal point", "Coordinator", "Treasurer", "Volunteer", "Board member"]
 CONSENT_SCOPE = "Contact about trainings, meetings and advocacy activities; attendance records."
 # Provinces whose communes the people live in (the community network works in Kampong Speu).
-PROVINCES = {"demo-cso": ("05",), "demo-lead": ("12", "07", "02", "17", "16", "05")}
+PROVINCES = {"demo-cso": ("05",), "demo-lead": ("12", "07", "02", "17", "16", "05"), "demo-consulting": ("12",)}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from werkzeug.utils import secure_filename
 
 from core.errors import DomainError
 from core.extensions import db
+from core.uploads import megabytes
 from plugins.a2i_requests.models import Attachment
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -68,12 +69,6 @@ def _read_limited(file: FileStorage, limit: int) -> bytes:
     if len(data) > limit:
         raise DomainError(_l("The file is larger than %(mb)s MB.", mb=megabytes(limit)), field="file")
     return data
-
-
-def megabytes(size: int) -> str:
-    """A byte limit as the MB figure users read (whole MB, or two decimals below one MB)."""
-    value = size / (1024 * 1024)
-    return f"{value:.0f}" if value >= 1 else f"{value:.2f}"
 
 
 def check_upload(file: FileStorage | None) -> tuple[str, str, bytes]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +22,7 @@ from core.pagination import paginate
 from core.permissions import can, require
 from core.plugins import SearchHit
 from core.search import any_contains
+from core.uploads import send_download
 from core.registers.institutions import visible_institutions
 from core.registers.models import Contact, ContactKind, Institution, name_in_language
 from core.registers.protection import may_see_identity, shown_name
@@ -432,11 +433,7 @@ def download(attachment_id: int):
     path = attachments.storage_path(attachment)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.display_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_download(path, content_type=attachment.content_type, download_name=attachment.display_name)
 
 
 # --- search -----------------------------------------------------------------------------------

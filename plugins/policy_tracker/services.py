@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Iterator
@@ -21,7 +20,7 @@ from core.permissions import MANAGERS
 from core.registers.institutions import get_visible_institution
 from core.search import any_contains, normalise
 from core.tenancy import current_tenant_id
-from core.uploads import store, tenant_folder
+from core.uploads import Upload, check_upload, store, tenant_folder
 from plugins.policy_tracker.models import (GroupLaw, InstrumentType, Law, LawInstitution, LawVersion, LawVersionFile,
                                           PolicyStage, StageChange, StageKind, StatusNote, official_edit)
 from plugins.policy_tracker.stages import stages_for
@@ -29,13 +28,17 @@ from plugins.policy_tracker.stages import stages_for
 UPLOAD_AREA = "policy_laws"
 OFFICIAL_FOLDER_ID = 0          # official laws' files live under UPLOAD_FOLDER/0/policy_laws
 MAX_FILE_BYTES = 20 * 1024 * 1024
-CONTENT_TYPES = {
-    "pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "odt": "application/vnd.oasis.opendocument.text", "txt": "text/plain", "png": "image/png", "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
+ZIP = (b"PK\x03\x04",)
+# The files a version may have: extension -> (content type, the first bytes such a file starts with;
+# none for plain text).
+ALLOWED = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ZIP),
+    "odt": ("application/vnd.oasis.opendocument.text", ZIP),
+    "txt": ("text/plain", ()),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)), "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
 }
-MAGIC = {"pdf": (b"%PDF-",), "docx": (b"PK\x03\x04",), "odt": (b"PK\x03\x04",), "png": (b"\x89PNG\r\n\x1a\n",),
-         "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",)}
 
 
 def official_refusal():
@@ -322,33 +325,10 @@ def law_stages(law: Law, *, active_only: bool = True) -> list[PolicyStage]:
 
 # --- versions and files -----------------------------------------------------------------------------
 
-@dataclass
-class Upload:
-    filename: str
-    data: bytes
-
-
-def _display_name(filename: str) -> str:
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if not unicodedata.category(ch).startswith("C"))
-    return name.strip().strip(".")[:200] or "file"
-
-
 def check_file(upload: Upload) -> tuple[str, str, str]:
     """(display name, extension, content type) of an acceptable file; DomainError on `file` otherwise."""
-    name = _display_name(upload.filename)
-    stem, dot, extension = name.rpartition(".")
-    extension = extension.lower() if dot and stem else ""
-    if extension not in CONTENT_TYPES:
-        raise DomainError(_l("Upload a PDF, Word (docx), OpenDocument (odt), text or image (png, jpg) file."),
-                          field="file")
-    if not upload.data:
-        raise DomainError(_l("The file is empty."), field="file")
-    if len(upload.data) > MAX_FILE_BYTES:
-        raise DomainError(_l("The file is larger than %(mb)s MB.", mb=MAX_FILE_BYTES // (1024 * 1024)), field="file")
-    if extension in MAGIC and not upload.data.startswith(MAGIC[extension]):
-        raise DomainError(_l("The file's content does not match its name (.%(ext)s).", ext=extension), field="file")
-    return name, extension, CONTENT_TYPES[extension]
+    return check_upload(upload, allowed=ALLOWED, max_bytes=MAX_FILE_BYTES, wrong_type_message=_l(
+        "Upload a PDF, Word (docx), OpenDocument (odt), text or image (png, jpg) file."))
 
 
 def file_folder(law: Law) -> Path:

@@ -2,7 +2,7 @@
 with files, status notes, groups following a law, and the operators' stage lists."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, literal, select
@@ -19,6 +19,7 @@ from core.permissions import can, require
 from core.registers.institutions import visible_institutions
 from core.registers.models import Institution, name_in_language
 from core.search import any_contains
+from core.uploads import received, send_download
 from plugins.policy_tracker import services, stages
 from plugins.policy_tracker.forms import (FollowForm, LawFilterForm, LawForm, StageAddForm, StageChangeForm,
                                           StageEditForm, StatusNoteForm, VersionForm)
@@ -253,8 +254,7 @@ def add_version(law_id: int):
     _check_writer(law)
     form = VersionForm()
     if form.validate_on_submit():
-        upload = form.file.data
-        files = [services.Upload(upload.filename, upload.read())] if upload and upload.filename else []
+        files = received(form.file.data)
         try:
             services.add_version(law, label=form.label.data, dated_on=form.dated_on.data, source=form.source.data,
                                  note=form.note.data, files=files, actor=_user())
@@ -280,11 +280,7 @@ def download(law_id: int, file_id: int):
     path = services.file_path(law, stored)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=stored.content_type, as_attachment=True, download_name=stored.display_name,
-                         max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_download(path, content_type=stored.content_type, download_name=stored.display_name)
 
 
 @laws_bp.route("/<int:law_id>/notes/new", methods=["GET", "POST"])

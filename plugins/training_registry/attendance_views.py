@@ -4,7 +4,7 @@ storage and are sent in batches to `sync`), walk-ins with an immediate duplicate
 or photo of the signed paper sheet. `training_static_bp` serves the screen's script and styles."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import can, require
 from core.registers.protection import PROTECTED_PERMISSION, shown_name
+from core.uploads import send_download
 from core.web import problem
 from plugins.training_registry import attendance
 from plugins.training_registry.attendance_forms import SheetForm, TapForm, WalkInForm
@@ -278,8 +279,6 @@ def sheet(session_id: int):
     path = attendance.sheet_path(session)
     if path is None or not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=session.sheet_content_type, as_attachment=True,
-                         download_name=session.sheet_display_name or path.name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_download(path, content_type=session.sheet_content_type,
+                         download_name=session.sheet_display_name or path.name)
 

@@ -5,7 +5,6 @@ message, views and the API turn it into errors."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -16,22 +15,22 @@ from core.errors import DomainError
 from core.extensions import db
 from core.search import any_contains
 from core.tenancy import current_tenant_id
-from core.uploads import remove_after_commit, store, tenant_folder
+from core.uploads import Upload, check_upload, remove_after_commit, store, tenant_folder
 from plugins.training_registry.models import Course, Curriculum, CurriculumFile, CurriculumVersion, VersionStatus
 
 UPLOAD_AREA = "training"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 ZIP = (b"PK\x03\x04",)
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+# The files a version may have: extension -> (content type, the first bytes such a file starts with).
+ALLOWED = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ZIP),
+    "odt": ("application/vnd.oasis.opendocument.text", ZIP),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ZIP),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ZIP),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)), "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
 }
-MAGIC = {"pdf": (b"%PDF-",), "docx": ZIP, "odt": ZIP, "pptx": ZIP, "xlsx": ZIP, "png": (b"\x89PNG\r\n\x1a\n",),
-         "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",)}
 
 # The languages a curriculum is written in (stored as codes, as contacts' languages are).
 LANGUAGES = {"km": _l("Khmer"), "en": _l("English"), "km,en": _l("Khmer and English")}
@@ -204,34 +203,11 @@ def update_version(version: CurriculumVersion, **fields) -> CurriculumVersion:
 
 # --- files --------------------------------------------------------------------------------------------
 
-@dataclass
-class Upload:
-    filename: str
-    data: bytes
-
-
-def _display_name(filename: str) -> str:
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if not unicodedata.category(ch).startswith("C"))
-    return name.strip().strip(".")[:200] or "file"
-
-
 def check_file(upload: Upload) -> tuple[str, str, str]:
     """(display name, extension, content type) of an acceptable file; DomainError on `file` otherwise.
     The name's extension must be one we accept and the content must start as that type does."""
-    name = _display_name(upload.filename)
-    stem, dot, extension = name.rpartition(".")
-    extension = extension.lower() if dot and stem else ""
-    if extension not in CONTENT_TYPES:
-        raise DomainError(_l("Upload a PDF, Word (docx), OpenDocument (odt), PowerPoint (pptx), Excel (xlsx) "
-                             "or image (png, jpg) file."), field="file")
-    if not upload.data:
-        raise DomainError(_l("The file is empty."), field="file")
-    if len(upload.data) > MAX_FILE_BYTES:
-        raise DomainError(_l("The file is larger than %(mb)s MB.", mb=MAX_FILE_BYTES // (1024 * 1024)), field="file")
-    if not upload.data.startswith(MAGIC[extension]):
-        raise DomainError(_l("The file's content does not match its name (.%(ext)s).", ext=extension), field="file")
-    return name, extension, CONTENT_TYPES[extension]
+    return check_upload(upload, allowed=ALLOWED, max_bytes=MAX_FILE_BYTES, wrong_type_message=_l(
+        "Upload a PDF, Word (docx), OpenDocument (odt), PowerPoint (pptx), Excel (xlsx) or image (png, jpg) file."))
 
 
 def file_folder(tenant_id: int) -> Path:

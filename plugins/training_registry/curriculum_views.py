@@ -3,7 +3,7 @@ files and the courses that used each one; create and edit a curriculum, add and 
 add, download and remove files."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -13,6 +13,7 @@ from core.extensions import db
 from core.i18n import current_locale
 from core.pagination import paginate
 from core.permissions import require
+from core.uploads import received, send_download
 from plugins.training_registry import curricula
 from plugins.training_registry.curriculum_forms import CurriculumFilterForm, CurriculumForm, FileForm, VersionForm
 from plugins.training_registry.models import Curriculum, CurriculumVersion
@@ -36,11 +37,6 @@ def get_version(curriculum: Curriculum, version_id: int) -> CurriculumVersion:
     if version is None:
         abort(404)
     return version
-
-
-def _uploads(field) -> list[curricula.Upload]:
-    upload = field.data
-    return [curricula.Upload(upload.filename, upload.read())] if upload and upload.filename else []
 
 
 def _status(form) -> int:
@@ -129,7 +125,7 @@ def add_version(curriculum_id: int):
         try:
             curricula.add_version(curriculum, label=form.label.data, released_on=form.released_on.data,
                                   change_note=form.change_note.data or "", status=form.status.data,
-                                  files=_uploads(form.file))
+                                  files=received(form.file.data))
         except DomainError as error:
             db.session.rollback()
             curriculum = get_curriculum(curriculum_id)
@@ -177,7 +173,7 @@ def add_file(curriculum_id: int, version_id: int):
     version = get_version(curriculum, version_id)
     form = FileForm()
     if form.validate_on_submit():
-        uploads = _uploads(form.file)
+        uploads = received(form.file.data)
         try:
             if not uploads:
                 raise DomainError(_("Choose a file to upload."), field="file")
@@ -205,11 +201,7 @@ def download(curriculum_id: int, file_id: int):
     path = curricula.file_path(stored)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=stored.content_type, as_attachment=True, download_name=stored.display_name,
-                         max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_download(path, content_type=stored.content_type, download_name=stored.display_name)
 
 
 @curricula_bp.post("/<int:curriculum_id>/files/<int:file_id>/remove")

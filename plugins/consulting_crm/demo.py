@@ -1,0 +1,5 @@
+"""(placeholder: being written)"""
+
+
+def load_demo_data(tenant):
+    return None
