@@ -18,3 +18,9 @@ def show_on_form(form, error: DomainError, default: str | None = None) -> None:
         getattr(form, name).errors = list(getattr(form, name).errors) + [str(error.message)]
     else:
         form.form_errors.append(str(error.message))
+
+
+def form_status(form) -> int:
+    """The HTTP status of a page showing `form`: 422 when it shows an error (on a field or above
+    the form), else 200."""
+    return 422 if (form.errors or form.form_errors) else 200

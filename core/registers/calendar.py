@@ -15,6 +15,7 @@ from sqlalchemy import select
 from core.errors import DomainError
 from core.extensions import db
 from core.registers.models import ClosureDay
+from core.text import clean_text
 from core.workdays import WorkingCalendar
 
 EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
@@ -87,9 +88,7 @@ def add_closure_day(tenant_id: int, day: date, label: str = "") -> ClosureDay:
     """Count `day` as non-working for the tenant (audited on flush; the caller commits)."""
     if not (EARLIEST_DAY <= day <= LATEST_DAY):
         raise DomainError(_l("Give a date between 2000 and 2100."), field="day")
-    label = " ".join((label or "").replace("\x00", "").split())
-    if len(label) > MAX_LABEL_LENGTH:
-        raise DomainError(_l("Use at most %(n)s characters.", n=MAX_LABEL_LENGTH), field="label")
+    label = clean_text(label, "label", MAX_LABEL_LENGTH)
     exists = db.session.scalar(select(ClosureDay.id).where(ClosureDay.tenant_id == tenant_id, ClosureDay.day == day))
     if exists is not None:
         raise DomainError(_l("This day is already a closure day."), field="day")

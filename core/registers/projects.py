@@ -14,6 +14,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.registers.models import Contact, ContactKind, Currency, Project, ProjectStatus, name_in_language
 from core.search import any_contains
+from core.text import clean_text
 
 MAX_CODE_LENGTH = 32
 MAX_TITLE_LENGTH = 300
@@ -24,17 +25,6 @@ EARLIEST_DAY, LATEST_DAY = date(1990, 1, 1), date(2100, 12, 31)
 OPEN_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE)
 FIELDS = ("code", "title_en", "title_km", "donor_id", "starts_on", "ends_on", "budget", "currency", "status",
           "description")
-
-
-def _text(value, field: str, max_length: int, *, required: bool = False, multiline: bool = False) -> str:
-    """Trimmed text without NUL characters (PostgreSQL refuses them); one line unless `multiline`."""
-    text = str(value or "").replace("\x00", "")
-    text = text.strip() if multiline else " ".join(text.split())
-    if required and not text:
-        raise DomainError(_l("This field is required."), field=field)
-    if len(text) > max_length:
-        raise DomainError(_l("Use at most %(n)s characters.", n=max_length), field=field)
-    return text
 
 
 def parse_budget(value) -> Decimal | None:
@@ -49,7 +39,7 @@ def parse_budget(value) -> Decimal | None:
         if not amount.is_finite():
             raise InvalidOperation
     except (InvalidOperation, ValueError):
-        raise DomainError(_l("Give the budget as a number, for example 25000 or 25000.50."), field="budget")
+        raise DomainError(_l("Give the budget as a number, for example 25000 or 25000.50."), field="budget") from None
     if amount < 0:
         raise DomainError(_l("The budget cannot be negative."), field="budget")
     if amount > MAX_BUDGET:
@@ -92,16 +82,16 @@ def _clean(tenant_id: int, project: Project | None, fields: dict) -> dict:
         raise TypeError(f"unknown project fields: {sorted(unknown)}")
     values: dict = {}
     if "code" in fields:
-        values["code"] = _text(fields["code"], "code", MAX_CODE_LENGTH, required=True)
+        values["code"] = clean_text(fields["code"], "code", MAX_CODE_LENGTH, required=True)
         if _code_taken(tenant_id, values["code"], project):
             raise DomainError(_l("Another project already has the code %(code)s.", code=values["code"]),
                               field="code")
     if "title_en" in fields:
-        values["title_en"] = _text(fields["title_en"], "title_en", MAX_TITLE_LENGTH, required=True)
+        values["title_en"] = clean_text(fields["title_en"], "title_en", MAX_TITLE_LENGTH, required=True)
     if "title_km" in fields:
-        values["title_km"] = _text(fields["title_km"], "title_km", MAX_TITLE_LENGTH)
+        values["title_km"] = clean_text(fields["title_km"], "title_km", MAX_TITLE_LENGTH)
     if "description" in fields:
-        values["description"] = _text(fields["description"], "description", MAX_DESCRIPTION_LENGTH, multiline=True)
+        values["description"] = clean_text(fields["description"], "description", MAX_DESCRIPTION_LENGTH, multiline=True)
     if "donor_id" in fields:
         donor = donor_organisation(tenant_id, fields["donor_id"])
         values["donor_id"] = donor.id if donor is not None else None

@@ -36,12 +36,12 @@ def samaki_blueprints():
     from plugins.consulting_crm.engagement_views import engagements_bp
     from plugins.consulting_crm.figure_views import figures_bp
     from plugins.consulting_crm.invoice_views import invoices_bp
-    from plugins.consulting_crm.opportunity_views import opportunities_bp
+    from plugins.consulting_crm.opportunity_views import consulting_static_bp, opportunities_bp
     from plugins.consulting_crm.pool_views import pool_bp
     from plugins.consulting_crm.proposal_views import proposals_bp
     from plugins.consulting_crm.settings_views import settings_bp
     return [clients_bp, opportunities_bp, proposals_bp, pool_bp, engagements_bp, invoices_bp, figures_bp,
-            settings_bp, consulting_api]
+            settings_bp, consulting_static_bp, consulting_api]
 
 
 @hookimpl

@@ -185,6 +185,10 @@ class Opportunity(TenantScoped, Audited, db.Model):
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lost_reason: Mapped[str] = mapped_column(Text, default="")
     closed_on: Mapped[date | None] = mapped_column(Date)              # won or lost
+    # Deadline reminders already sent to the owner ("7,2": working days before) and the deadline they
+    # were for: a moved deadline starts the reminders again (plugins/consulting_crm/reminders.py).
+    reminded_due_on: Mapped[date | None] = mapped_column(Date)
+    reminders_sent: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

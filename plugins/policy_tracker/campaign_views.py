@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from core.errors import DomainError, show_on_form
+from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.models import Membership, Tenant, User
@@ -106,10 +106,6 @@ def _saved(form, action, message: str, target):
     return redirect(target(result))
 
 
-def _status(form) -> int:
-    return 422 if (form.errors or form.form_errors) else 200
-
-
 def _campaign_or_404(campaign_id: int) -> Campaign:
     campaign = services.load_campaign(campaign_id)
     if campaign is None:
@@ -166,7 +162,7 @@ def new():
                        lambda campaign: url_for("campaigns.detail", campaign_id=campaign.id))
         if saved:
             return saved
-    return render_template("policy_tracker/campaigns/form.html", form=form, campaign=None), _status(form)
+    return render_template("policy_tracker/campaigns/form.html", form=form, campaign=None), form_status(form)
 
 
 @campaigns_bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -179,7 +175,7 @@ def edit(campaign_id: int):
                        _("Campaign saved."), lambda _result: url_for("campaigns.detail", campaign_id=campaign.id))
         if saved:
             return saved
-    return render_template("policy_tracker/campaigns/form.html", form=form, campaign=campaign), _status(form)
+    return render_template("policy_tracker/campaigns/form.html", form=form, campaign=campaign), form_status(form)
 
 
 @campaigns_bp.get("/<int:campaign_id>")
@@ -219,7 +215,7 @@ def links(campaign_id: int):
                        lambda _result: url_for("campaigns.detail", campaign_id=campaign.id))
         if saved:
             return saved
-    return render_template("policy_tracker/campaigns/links.html", form=form, campaign=campaign), _status(form)
+    return render_template("policy_tracker/campaigns/links.html", form=form, campaign=campaign), form_status(form)
 
 
 @campaigns_bp.post("/<int:campaign_id>/stakeholders")
@@ -328,7 +324,7 @@ def new_recommendation():
                        _("Recommendation saved."), lambda rec: url_for("campaigns.recommendation", rec_id=rec.id))
         if saved:
             return saved
-    return render_template("policy_tracker/campaigns/recommendation_form.html", form=form, rec=None), _status(form)
+    return render_template("policy_tracker/campaigns/recommendation_form.html", form=form, rec=None), form_status(form)
 
 
 @campaigns_bp.route("/recommendations/<int:rec_id>/edit", methods=["GET", "POST"])
@@ -343,7 +339,7 @@ def edit_recommendation(rec_id: int):
                        _("Recommendation saved."), lambda _result: url_for("campaigns.recommendation", rec_id=rec.id))
         if saved:
             return saved
-    return render_template("policy_tracker/campaigns/recommendation_form.html", form=form, rec=rec), _status(form)
+    return render_template("policy_tracker/campaigns/recommendation_form.html", form=form, rec=rec), form_status(form)
 
 
 @campaigns_bp.get("/recommendations/<int:rec_id>")
@@ -456,7 +452,7 @@ def new_activity():
             db.session.commit()
             flash(_("Activity saved."), "success")
             return redirect(url_for("campaigns.activity", activity_id=activity.id))
-    return render_template("policy_tracker/campaigns/activity_form.html", form=form, activity=None), _status(form)
+    return render_template("policy_tracker/campaigns/activity_form.html", form=form, activity=None), form_status(form)
 
 
 @campaigns_bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -477,7 +473,7 @@ def edit_activity(activity_id: int):
             flash(_("Activity saved."), "success")
             return redirect(url_for("campaigns.activity", activity_id=activity.id))
     return render_template("policy_tracker/campaigns/activity_form.html", form=form,
-                           activity=activity), _status(form)
+                           activity=activity), form_status(form)
 
 
 @campaigns_bp.get("/activities/<int:activity_id>")

@@ -18,6 +18,7 @@ from core.registers.institutions import get_visible_institution
 from core.registers.models import Contact, ContactKind, Project
 from core.registers.projects import parse_budget
 from core.search import any_contains
+from core.text import clean_text
 from plugins.policy_tracker.models import (Activity, ActivityAttendee, ActivityKind, Campaign, CampaignLaw,
                                            CampaignMember, CampaignStakeholder, CampaignStatus, CampaignTarget,
                                            CoSubmitter, Law, LawVersion, Outcome, Recommendation)
@@ -29,17 +30,6 @@ MAX_TEXT = 20000
 
 
 # --- small input helpers ------------------------------------------------------------------------------
-
-def _text(value, field: str, max_length: int, *, required: bool = False, multiline: bool = False) -> str:
-    """Trimmed text without NUL characters; one line unless `multiline`."""
-    text = str(value or "").replace("\x00", "")
-    text = text.strip() if multiline else " ".join(text.split())
-    if required and not text:
-        raise DomainError(_l("This field is required."), field=field)
-    if len(text) > max_length:
-        raise DomainError(_l("Use at most %(n)s characters.", n=max_length), field=field)
-    return text
-
 
 def _ids(values: Iterable | None) -> list[int]:
     """Distinct ids in the order given (None and blanks dropped)."""
@@ -124,16 +114,16 @@ def _clean_campaign(campaign: Campaign | None, fields: dict) -> dict:
         raise TypeError(f"unknown campaign fields: {sorted(unknown)}")
     values = {}
     if "title" in fields or campaign is None:
-        values["title"] = _text(fields.get("title"), "title", 300, required=True)
+        values["title"] = clean_text(fields.get("title"), "title", 300, required=True)
     if "goal" in fields:
-        values["goal"] = _text(fields["goal"], "goal", MAX_TEXT, multiline=True)
+        values["goal"] = clean_text(fields["goal"], "goal", MAX_TEXT, multiline=True)
     if "strategy_notes" in fields:
-        values["strategy_notes"] = _text(fields["strategy_notes"], "strategy_notes", MAX_TEXT, multiline=True)
+        values["strategy_notes"] = clean_text(fields["strategy_notes"], "strategy_notes", MAX_TEXT, multiline=True)
     if "status" in fields:
         try:
             values["status"] = CampaignStatus(fields["status"] or CampaignStatus.PLANNED)
         except ValueError:
-            raise DomainError(_l("Choose a status from the list."), field="status")
+            raise DomainError(_l("Choose a status from the list."), field="status") from None
     if "budget" in fields:
         values["budget"] = parse_budget(fields["budget"])
     if "project_id" in fields:
@@ -209,7 +199,7 @@ def _replace(rows: list, attribute: str, wanted: list[int], make) -> None:
 
 def add_stakeholder(campaign: Campaign, contact_id, role: str = "") -> CampaignStakeholder:
     contact = _contact(contact_id, "contact_id")
-    role = _text(role, "role", 200)
+    role = clean_text(role, "role", 200)
     for stakeholder in campaign.stakeholders:
         if stakeholder.contact_id == contact.id:
             stakeholder.role = role
@@ -235,7 +225,7 @@ def set_stakeholders(campaign: Campaign, stakeholders: Iterable[tuple]) -> None:
     """The campaign's stakeholders become exactly these (contact id, role) pairs."""
     wanted = {}
     for contact_id, role in stakeholders:
-        wanted[_contact(contact_id, "stakeholders").id] = _text(role, "stakeholders", 200)
+        wanted[_contact(contact_id, "stakeholders").id] = clean_text(role, "stakeholders", 200)
     for row in list(campaign.stakeholders):
         if row.contact_id not in wanted:
             campaign.stakeholders.remove(row)
@@ -284,13 +274,13 @@ def _clean_recommendation(rec: Recommendation | None, tenant_id: int, fields: di
     law_id = values.get("law_id", rec.law_id if rec else None)
     for name in ("text_en", "text_km"):
         if name in fields:
-            values[name] = _text(fields[name], name, MAX_TEXT, multiline=True)
+            values[name] = clean_text(fields[name], name, MAX_TEXT, multiline=True)
     text_en = values.get("text_en", rec.text_en if rec else "")
     text_km = values.get("text_km", rec.text_km if rec else "")
     if not (text_en or text_km):
         raise DomainError(_l("Write the recommendation in Khmer or in English."), field="text_en")
     if "article" in fields:
-        values["article"] = _text(fields["article"], "article", 100)
+        values["article"] = clean_text(fields["article"], "article", 100)
     if "version_id" in fields or "law_id" in values:
         version_id = fields.get("version_id", rec.version_id if rec else None)
         if version_id in (None, ""):
@@ -377,8 +367,8 @@ def decide_outcome(rec: Recommendation, outcome, *, on: date | None, evidence: s
     try:
         outcome = Outcome(outcome)
     except ValueError:
-        raise DomainError(_l("Choose an outcome from the list."), field="outcome")
-    evidence = _text(evidence, "outcome_evidence", MAX_TEXT, multiline=True)
+        raise DomainError(_l("Choose an outcome from the list."), field="outcome") from None
+    evidence = clean_text(evidence, "outcome_evidence", MAX_TEXT, multiline=True)
     if outcome == Outcome.PENDING:
         rec.outcome, rec.outcome_on, rec.outcome_evidence = outcome, None, ""
     else:
@@ -541,7 +531,7 @@ def _count(value, field: str) -> int:
     try:
         number = int(value or 0)
     except (TypeError, ValueError):
-        raise DomainError(_l("Give a whole number."), field=field)
+        raise DomainError(_l("Give a whole number."), field=field) from None
     if number < 0:
         raise DomainError(_l("A count cannot be negative."), field=field)
     if number > 1_000_000:
@@ -555,7 +545,7 @@ def _clean_activity(activity: Activity | None, fields: dict) -> dict:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
     values: dict = {}
     if "title" in fields or activity is None:
-        values["title"] = _text(fields.get("title"), "title", 300, required=True)
+        values["title"] = clean_text(fields.get("title"), "title", 300, required=True)
     if "occurred_on" in fields or activity is None:
         if not fields.get("occurred_on"):
             raise DomainError(_l("Give the date of the activity."), field="occurred_on")
@@ -564,9 +554,9 @@ def _clean_activity(activity: Activity | None, fields: dict) -> dict:
         try:
             values["kind"] = ActivityKind(fields["kind"] or ActivityKind.MEETING)
         except ValueError:
-            raise DomainError(_l("Choose a kind from the list."), field="kind")
+            raise DomainError(_l("Choose a kind from the list."), field="kind") from None
     if "summary" in fields:
-        values["summary"] = _text(fields["summary"], "summary", MAX_TEXT, multiline=True)
+        values["summary"] = clean_text(fields["summary"], "summary", MAX_TEXT, multiline=True)
     if "is_public" in fields:
         values["is_public"] = bool(fields["is_public"])
     if "campaign_id" in fields:
@@ -596,7 +586,8 @@ def _clean_activity(activity: Activity | None, fields: dict) -> dict:
             raise DomainError(_l("This count cannot be larger than the total (%(total)s).", total=total),
                               field=name)
     if "attendee_ids" in fields:
-        values["attendee_ids"] = [_contact(contact_id, "attendee_ids").id for contact_id in _ids(fields["attendee_ids"])]
+        values["attendee_ids"] = [_contact(contact_id, "attendee_ids").id
+                                  for contact_id in _ids(fields["attendee_ids"])]
     return values
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from core.errors import DomainError, show_on_form
+from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import require
@@ -166,10 +166,9 @@ def _reason_action(certificate_id: int, action, done_message, template_title: st
             db.session.commit()
             flash(done_message(certificates.format_code(result.code)), "success")
             return redirect(url_for("training_certificates.course", course_id=course.id))
-    failed = bool(form.errors or form.form_errors)
     return render_template("training_registry/certificates/reason.html", form=form, certificate=certificate,
                            course=course, title=template_title, code=certificates.format_code,
-                           name=shown_name(certificate.enrolment.contact, current_locale())), 422 if failed else 200
+                           name=shown_name(certificate.enrolment.contact, current_locale())), form_status(form)
 
 
 @certificates_bp.route("/<int:certificate_id>/reissue", methods=["GET", "POST"])
@@ -205,7 +204,8 @@ def download(certificate_id: int):
         abort(404)
     log_identity_view(contact)
     content = certificate_pdf.certificate_content(certificate, g.tenant)
-    return _pdf_response(certificate_pdf.render([content]), f"certificate-{certificates.format_code(certificate.code)}.pdf")
+    return _pdf_response(certificate_pdf.render([content]),
+                         f"certificate-{certificates.format_code(certificate.code)}.pdf")
 
 
 @certificates_bp.get("/courses/<int:course_id>/certificates.pdf")

@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from core.errors import DomainError, show_on_form
+from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.pagination import paginate
@@ -40,10 +40,6 @@ def _int(value) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
-
-
-def _status(form) -> int:
-    return 422 if (form.errors or form.form_errors) else 200
 
 
 def may_delete() -> bool:
@@ -186,7 +182,7 @@ def new():
             db.session.commit()
             flash(_("Course saved."), "success")
             return redirect(_detail_url(course))
-    return render_template("training_registry/courses/form.html", form=form, course=None), _status(form)
+    return render_template("training_registry/courses/form.html", form=form, course=None), form_status(form)
 
 
 @courses_bp.route("/<int:course_id>/edit", methods=["GET", "POST"])
@@ -206,7 +202,7 @@ def edit(course_id: int):
             db.session.commit()
             flash(_("Course saved."), "success")
             return redirect(_detail_url(course))
-    return render_template("training_registry/courses/form.html", form=form, course=course), _status(form)
+    return render_template("training_registry/courses/form.html", form=form, course=course), form_status(form)
 
 
 def _render_detail(course: Course, *, enrol_form=None, trainer_form=None, status: int = 200):
@@ -333,7 +329,7 @@ def new_session(course_id: int):
             _flash_day_warning(session)
             return redirect(_detail_url(course, "sessions"))
     return render_template("training_registry/courses/session_form.html", form=form, course=course,
-                           session=None), _status(form)
+                           session=None), form_status(form)
 
 
 @courses_bp.route("/<int:course_id>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -358,7 +354,7 @@ def edit_session(course_id: int, session_id: int):
             _flash_day_warning(session)
             return redirect(_detail_url(course, "sessions"))
     return render_template("training_registry/courses/session_form.html", form=form, course=course,
-                           session=session), _status(form)
+                           session=session), form_status(form)
 
 
 @courses_bp.post("/<int:course_id>/sessions/<int:session_id>/delete")

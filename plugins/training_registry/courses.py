@@ -20,6 +20,7 @@ from core.extensions import db
 from core.registers.calendar import tenant_calendar
 from core.registers.models import Contact, ContactKind, Place, Project
 from core.search import any_contains
+from core.text import clean_text
 from core.workdays import DEFAULT_CLOSURE_LABEL, WorkingCalendar
 from plugins.training_registry import services
 from plugins.training_registry.models import (Attendance, Certificate, Course, CourseKind, CourseTrainer, Curriculum,
@@ -30,17 +31,6 @@ MAX_TEXT = 20000
 
 
 # --- small input helpers ------------------------------------------------------------------------------
-
-def _text(value, field: str, max_length: int, *, required: bool = False, multiline: bool = False) -> str:
-    """Trimmed text without NUL characters; one line unless `multiline`."""
-    text = str(value or "").replace("\x00", "")
-    text = text.strip() if multiline else " ".join(text.split())
-    if required and not text:
-        raise DomainError(_l("This field is required."), field=field)
-    if len(text) > max_length:
-        raise DomainError(_l("Use at most %(n)s characters.", n=max_length), field=field)
-    return text
-
 
 def _optional_id(value) -> int | None:
     if value in (None, ""):
@@ -86,9 +76,9 @@ def _clean_course(course: Course | None, fields: dict) -> dict:
     for name, limit in (("title_en", 300), ("title_km", 300), ("target_group", 300), ("signatory_name", 200),
                         ("signatory_title", 200)):
         if name in fields:
-            values[name] = _text(fields[name], name, limit)
+            values[name] = clean_text(fields[name], name, limit)
     if "objectives" in fields:
-        values["objectives"] = _text(fields["objectives"], "objectives", MAX_TEXT, multiline=True)
+        values["objectives"] = clean_text(fields["objectives"], "objectives", MAX_TEXT, multiline=True)
     title_en = values.get("title_en", course.title_en if course else "")
     title_km = values.get("title_km", course.title_km if course else "")
     if not (title_en or title_km):
@@ -250,7 +240,7 @@ def active_trainers() -> list[Trainer]:
 def add_trainer(course: Course, trainer_id, role: str = "") -> CourseTrainer:
     """Put one of the tenant's active trainers on the course with a role (a trainer already on it
     gets the new role)."""
-    role = _text(role, "role", 100)
+    role = clean_text(role, "role", 100)
     wanted = _optional_id(trainer_id)
     trainer = db.session.scalar(select(Trainer).where(Trainer.id == wanted)) if wanted is not None else None
     if trainer is None or not trainer.is_active:
@@ -287,9 +277,9 @@ def _clean_session(course: Course, fields: dict) -> dict:
         raise TypeError(f"unknown session fields: {sorted(unknown)}")
     values: dict = {}
     if "title" in fields:
-        values["title"] = _text(fields["title"], "title", 300)
+        values["title"] = clean_text(fields["title"], "title", 300)
     if "venue" in fields:
-        values["venue"] = _text(fields["venue"], "venue", 300)
+        values["venue"] = clean_text(fields["venue"], "venue", 300)
     if "starts_on" in fields:
         if not isinstance(fields["starts_on"], date):
             raise DomainError(_l("Give a date."), field="starts_on")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from core.errors import DomainError, show_on_form
+from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.pagination import paginate
@@ -37,10 +37,6 @@ def get_version(curriculum: Curriculum, version_id: int) -> CurriculumVersion:
     if version is None:
         abort(404)
     return version
-
-
-def _status(form) -> int:
-    return 422 if (form.errors or form.form_errors) else 200
 
 
 # --- the list and one curriculum ----------------------------------------------------------------------
@@ -92,7 +88,7 @@ def create():
             db.session.commit()
             flash(_("“%(title)s” added.", title=curriculum.title_in(current_locale())), "success")
             return redirect(url_for("training_curricula.detail", curriculum_id=curriculum.id))
-    return render_template("training_registry/curricula/form.html", form=form, curriculum=None), _status(form)
+    return render_template("training_registry/curricula/form.html", form=form, curriculum=None), form_status(form)
 
 
 @curricula_bp.route("/<int:curriculum_id>/edit", methods=["GET", "POST"])
@@ -111,7 +107,7 @@ def edit(curriculum_id: int):
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("training_curricula.detail", curriculum_id=curriculum.id))
-    return render_template("training_registry/curricula/form.html", form=form, curriculum=curriculum), _status(form)
+    return render_template("training_registry/curricula/form.html", form=form, curriculum=curriculum), form_status(form)
 
 
 # --- versions -----------------------------------------------------------------------------------------
@@ -135,7 +131,7 @@ def add_version(curriculum_id: int):
             flash(_("Version added."), "success")
             return redirect(url_for("training_curricula.detail", curriculum_id=curriculum.id))
     return render_template("training_registry/curricula/version_form.html", form=form, curriculum=curriculum,
-                           version=None), _status(form)
+                           version=None), form_status(form)
 
 
 @curricula_bp.route("/<int:curriculum_id>/versions/<int:version_id>/edit", methods=["GET", "POST"])
@@ -161,7 +157,7 @@ def edit_version(curriculum_id: int, version_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("training_curricula.detail", curriculum_id=curriculum.id))
     return render_template("training_registry/curricula/version_form.html", form=form, curriculum=curriculum,
-                           version=version), _status(form)
+                           version=version), form_status(form)
 
 
 # --- files --------------------------------------------------------------------------------------------
@@ -188,7 +184,7 @@ def add_file(curriculum_id: int, version_id: int):
             flash(_("File added."), "success")
             return redirect(url_for("training_curricula.detail", curriculum_id=curriculum.id))
     return render_template("training_registry/curricula/file_form.html", form=form, curriculum=curriculum,
-                           version=version), _status(form)
+                           version=version), form_status(form)
 
 
 @curricula_bp.get("/<int:curriculum_id>/files/<int:file_id>")

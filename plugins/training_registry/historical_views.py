@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from core.errors import DomainError, show_on_form
+from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import require
@@ -95,7 +95,7 @@ def new():
     saved = _save(form, lambda fields, totals: historical.create_historical_course(g.tenant.id, fields, totals))
     if saved:
         return saved
-    status = 422 if (form.errors or form.form_errors) else 200
+    status = form_status(form)
     return render_template("training_registry/historical/form.html", form=form, course=None), status
 
 
@@ -109,6 +109,6 @@ def edit(course_id: int):
     saved = _save(form, lambda fields, totals: historical.update_historical_course(course, fields, totals))
     if saved:
         return saved
-    status = 422 if (form.errors or form.form_errors) else 200
+    status = form_status(form)
     return render_template("training_registry/historical/form.html", form=form, course=course,
                            lang=current_locale()), status

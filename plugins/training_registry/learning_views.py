@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.errors import DomainError, show_on_form
+from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import can, require
@@ -108,7 +108,7 @@ def scores(course_id: int):
                 db.session.commit()
                 flash(_("Scores saved."), "success")
                 return redirect(url_for("training_learning.scores", course_id=course.id))
-        status = 422 if (form.errors or form.form_errors) else 200
+        status = form_status(form)
     elif request.method == "POST":
         abort(404)     # a historical course has no scores sheet
     summary = learning.summarise((enrolment.pre_score, enrolment.post_score, course.test_max_score)

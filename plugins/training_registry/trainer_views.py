@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.errors import DomainError, show_on_form
+from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.pagination import paginate
@@ -29,10 +29,6 @@ def get_trainer(trainer_id: int) -> Trainer:
     if trainer is None:
         abort(404)
     return trainer
-
-
-def _status(form) -> int:
-    return 422 if (form.errors or form.form_errors) else 200
 
 
 @trainers_bp.get("/")
@@ -72,7 +68,7 @@ def create():
             db.session.commit()
             flash(_("%(name)s is now a trainer.", name=name), "success")
             return redirect(url_for("training_trainers.index"))
-    return render_template("training_registry/trainers/form.html", form=form, trainer=None), _status(form)
+    return render_template("training_registry/trainers/form.html", form=form, trainer=None), form_status(form)
 
 
 @trainers_bp.route("/<int:trainer_id>/edit", methods=["GET", "POST"])
@@ -93,7 +89,7 @@ def edit(trainer_id: int):
             return redirect(url_for("training_trainers.index"))
     name = shown_name(trainer.contact, current_locale(), reveal=False)
     return render_template("training_registry/trainers/form.html", form=form, trainer=trainer,
-                           name=name), _status(form)
+                           name=name), form_status(form)
 
 
 @trainers_bp.post("/<int:trainer_id>/deactivate")
