@@ -1,6 +1,7 @@
-"""Files people upload, kept outside the web root under UPLOAD_FOLDER/<tenant_id>/<area>/ with random
-names, and written or removed in step with the database transaction: a change that is rolled back
-leaves no new file behind, and a replaced or erased file goes only once the change is committed."""
+"""Files people upload: checked (type by name and first bytes, size), kept outside the web root under
+UPLOAD_FOLDER/<tenant_id>/<area>/ with random names, written or removed in step with the database
+transaction (a change that is rolled back leaves no new file behind, and a replaced or erased file
+goes only once the change is committed), and sent back as private downloads."""
 from __future__ import annotations
 
 import secrets

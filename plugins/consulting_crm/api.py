@@ -134,7 +134,9 @@ RENAMED = {"client": "client_id"}
 
 
 def _partner_lines(rows: list[dict]) -> list[opportunities.PartnerLine]:
-    return [opportunities.PartnerLine(row["partner_id"], row["share_percent"], row["role"]) for row in rows]
+    # A PATCH's partial schema leaves nested defaults out too.
+    return [opportunities.PartnerLine(row.get("partner_id"), row.get("share_percent", 0), row.get("role", ""))
+            for row in rows]
 
 
 def _write_opportunity(opportunity: Opportunity | None, data: dict) -> Opportunity:

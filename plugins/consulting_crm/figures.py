@@ -4,7 +4,8 @@ client type and year; the results-framework indicators, the dashboard card and t
 
 Every amount is in US dollars at the rate recorded on its own row (services.in_usd), so totals are
 reproducible. `compute(filters, tenant_id)` reads everything in a fixed number of SQL statements
-(one per table, sums per engagement done in SQL) whatever the number of rows; the figures are then
+(one per table; the engagements' costs from engagements.margins, summed in SQL) whatever the number
+of rows; the figures are then
 added up in Python with Decimal. Nobody is named: the figures hold titles and amounts only.
 
 Conventions (also shown on the page):
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -42,10 +43,10 @@ from core.plugins import Indicator, SearchHit, Widget
 from core.registers.models import Contact
 from core.search import any_contains
 from core.tenancy import current_tenant_id, tenant_scope
-from plugins.consulting_crm import services
-from plugins.consulting_crm.models import (Assignment, ClientProfile, ClientType, Currency, Deliverable,
+from plugins.consulting_crm import engagements, services
+from plugins.consulting_crm.models import (ClientProfile, ClientType, Currency, Deliverable,
                                            DeliverableStatus, Engagement, EngagementStatus, Invoice, InvoiceStatus,
-                                           Opportunity, Payment, Stage, StageMove, StageOutcome, TimesheetLine)
+                                           Opportunity, Payment, Stage, StageMove, StageOutcome)
 
 ZERO = Decimal("0")
 DEADLINE_DAYS = 14
@@ -228,7 +229,7 @@ class PipelineFigures:
     contract_usd: Decimal = ZERO
     actual_cost_usd: Decimal = ZERO
     planned_cost_usd: Decimal = ZERO
-    generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def margin_usd(self) -> Decimal:
@@ -314,22 +315,6 @@ def _invoice_rows(filters: FigureFilters, tenant_id: int):
 def _engagement_year():
     """SQL: the date an engagement counts in: its start, else the day it was recorded."""
     return func.coalesce(Engagement.starts_on, func.date(Engagement.created_at))
-
-
-def margins(engagement_ids) -> dict[int, tuple[Decimal, Decimal]]:
-    """(planned cost, actual cost) per engagement in the engagement's own currency, summed in SQL
-    (two statements whatever the number of engagements; `engagement_ids` may be a select)."""
-    planned = dict(db.session.execute(
-        select(Assignment.engagement_id, func.sum(Assignment.planned_days * Assignment.day_rate))
-        .where(Assignment.engagement_id.in_(engagement_ids)).group_by(Assignment.engagement_id)).all())
-    actual = dict(db.session.execute(
-        select(TimesheetLine.engagement_id,
-               func.sum(TimesheetLine.days * func.coalesce(Assignment.day_rate, 0)) + func.sum(
-                   TimesheetLine.expense_amount))
-        .outerjoin(Assignment, Assignment.id == TimesheetLine.assignment_id)
-        .where(TimesheetLine.engagement_id.in_(engagement_ids)).group_by(TimesheetLine.engagement_id)).all())
-    return {engagement_id: (Decimal(str(planned.get(engagement_id) or 0)), Decimal(str(actual.get(engagement_id) or 0)))
-            for engagement_id in set(planned) | set(actual)}
 
 
 def _engagement_query(filters: FigureFilters, tenant_id: int):
@@ -509,7 +494,7 @@ def compute(filters: FigureFilters, tenant_id: int | None = None, *, now: dateti
     if tenant_id is None:
         raise RuntimeError("compute() needs a tenant")
     with tenant_scope(tenant_id):
-        return _compute(filters, tenant_id, now or datetime.now(timezone.utc))
+        return _compute(filters, tenant_id, now or datetime.now(UTC))
 
 
 def _compute(filters: FigureFilters, tenant_id: int, now: datetime) -> PipelineFigures:
@@ -520,19 +505,20 @@ def _compute(filters: FigureFilters, tenant_id: int, now: datetime) -> PipelineF
     invoices = _invoice_rows(filters, tenant_id)
     selected = _engagement_query(filters, tenant_id)
     engagement_rows = _engagement_rows(selected)
-    costs = margins(selected) if engagement_rows else {}
+    costs = {engagement_id: (margin.planned_cost, margin.actual_cost)
+             for engagement_id, margin in engagements.margins([row.id for row in engagement_rows]).items()}
     by_month, by_stage, total, not_in_usd = _pipeline(opportunities, stages, filters, locale)
-    engagements = _engagement_margins(engagement_rows, costs)
-    revenue = _revenue(invoices, engagements)
+    margins = _engagement_margins(engagement_rows, costs)
+    revenue = _revenue(invoices, margins)
     return PipelineFigures(
         filters=filters, by_month=by_month, by_stage=by_stage, pipeline=total, not_in_usd=not_in_usd,
         win_rate=_win_rate(opportunities, filters),
         stage_days=_stage_days(opportunities, moves, stages, filters, now, locale),
-        revenue=revenue, engagements=engagements,
+        revenue=revenue, engagements=margins,
         invoiced_usd=sum((row.invoiced_usd for row in revenue), ZERO),
-        contract_usd=sum((row.contract_usd for row in engagements), ZERO),
-        actual_cost_usd=sum((row.actual_cost_usd for row in engagements), ZERO),
-        planned_cost_usd=sum((row.planned_cost_usd for row in engagements), ZERO), generated_at=now)
+        contract_usd=sum((row.contract_usd for row in margins), ZERO),
+        actual_cost_usd=sum((row.actual_cost_usd for row in margins), ZERO),
+        planned_cost_usd=sum((row.planned_cost_usd for row in margins), ZERO), generated_at=now)
 
 
 # --- indicators -------------------------------------------------------------------------------------------

@@ -373,10 +373,11 @@ def _with_card_data(query: Select) -> Select:
     return query.options(joinedload(Opportunity.client), joinedload(Opportunity.owner))
 
 
-def board(tenant_id: int, today: date) -> list[Column]:
-    """One column per active stage, in order, with its cards (soonest deadline first) and totals.
-    Won and lost cards stay for CLOSED_SHOWN_DAYS after closing. Two queries in all."""
-    columns = [Column(stage) for stage in services.stages(tenant_id)]
+def board(tenant_id: int, today: date, stages: list[Stage] | None = None) -> list[Column]:
+    """One column per active stage (`stages`, else loaded), in order, with its cards (soonest
+    deadline first) and totals. Won and lost cards stay for CLOSED_SHOWN_DAYS after closing. One
+    query for the cards whatever their number."""
+    columns = [Column(stage) for stage in (stages if stages is not None else services.stages(tenant_id))]
     by_stage = {column.stage.id: column for column in columns}
     closed_since = today - timedelta(days=CLOSED_SHOWN_DAYS)
     query = _with_card_data(select(Opportunity).join(Stage, Stage.id == Opportunity.stage_id).where(

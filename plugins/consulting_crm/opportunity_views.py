@@ -126,9 +126,8 @@ def _status(form) -> int:
 @opportunities_bp.get("/board")
 @require(VIEW)
 def board():
-    _stages()
     today = tenant_today()
-    columns = opportunities.board(g.tenant.id, today)
+    columns = opportunities.board(g.tenant.id, today, _stages())
     chosen = (request.args.get("stage") or "").strip()[:64]
     shown = [column for column in columns if column.stage.code == chosen] or columns
     return render_template(TEMPLATES + "board.html", columns=columns, shown=shown,

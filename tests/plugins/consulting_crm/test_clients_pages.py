@@ -12,7 +12,7 @@ from core.tenancy import tenant_scope
 from plugins.consulting_crm.client_views import contact_links
 from plugins.consulting_crm.models import ClientProfile, ClientType, ConsortiumPartner, Proposal, ProposedMember
 from tests.helpers import login, make_member, make_tenant, statements_for
-from tests.plugins.consulting_crm.conftest import add_opportunity, add_organisation, switch_off
+from tests.plugins.consulting_crm.conftest import add_organisation, switch_off
 
 
 def base(tenant) -> str:

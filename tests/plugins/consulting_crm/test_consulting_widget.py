@@ -49,11 +49,12 @@ def add_invoices(tenant, series="INV"):
                        due_on=today - timedelta(days=10))
         db.session.add(Payment(tenant_id=tenant.id, invoice_id=late.id, paid_on=today - timedelta(days=5),
                                amount=Decimal("1000")))                       # balance 2,282.78
-        settled = invoice(tenant, engagement, f"{series}-0002", InvoiceStatus.ISSUED, today - timedelta(days=40), totals,
-                          due_on=today - timedelta(days=10))
+        settled = invoice(tenant, engagement, f"{series}-0002", InvoiceStatus.ISSUED, today - timedelta(days=40),
+                          totals, due_on=today - timedelta(days=10))
         db.session.add(Payment(tenant_id=tenant.id, invoice_id=settled.id, paid_on=today - timedelta(days=5),
                                amount=totals.amount_due))
-        invoice(tenant, engagement, f"{series}-0003", InvoiceStatus.ISSUED, today, totals, due_on=today + timedelta(days=5))
+        invoice(tenant, engagement, f"{series}-0003", InvoiceStatus.ISSUED, today, totals,
+                due_on=today + timedelta(days=5))
         invoice(tenant, engagement, f"{series}-0004", InvoiceStatus.PAID, today - timedelta(days=40), totals,
                 due_on=today - timedelta(days=10))
         riel = services.invoice_totals([(Decimal("1"), Decimal("3727273"))], Decimal("10"), Decimal("0"))

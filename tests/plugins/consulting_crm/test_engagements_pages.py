@@ -176,7 +176,7 @@ def test_the_team_and_timesheet_give_the_margin_that_managers_see(app, tenant, a
     refused = admin_client.post(f"{url}/timesheet/new", data={"assignment_id": rows[pov.id].id,
                                                                "worked_on": "2026-07-01", "days": "1"})
     assert refused.status_code == 422
-    assert "The date must fall within the engagement's period." in refused.get_data(as_text=True)
+    assert "The date must fall within the engagement&#39;s period." in refused.get_data(as_text=True)
     assert count(TimesheetLine) == 2
 
     html = admin_client.get(url).get_data(as_text=True)

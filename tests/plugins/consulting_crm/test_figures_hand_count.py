@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from core.extensions import db
 from core.tenancy import tenant_scope
+from plugins.consulting_crm import services
 from plugins.consulting_crm.figures import FigureFilters, compute
 from plugins.consulting_crm.models import ClientType, Engagement, Invoice, InvoiceStatus, TimesheetLine
 from tests.helpers import StatementCounter, make_member
@@ -61,7 +62,8 @@ def test_win_rate_by_count_and_by_value(tenant):
 
 def test_average_days_per_stage(tenant):
     build(tenant)
-    days = {row.code: (row.stays, row.still_open, row.average_days) for row in figures_for(tenant, year=2026).stage_days}
+    days = {row.code: (row.stays, row.still_open, row.average_days)
+            for row in figures_for(tenant, year=2026).stage_days}
     # lead: O3 1→11 Jan 10 d, W1 5→25 Jan 20 d, O4 and O5 since 30 June 12:00 to "now" (10 July 12:00)
     #   10 d each, still there → 4 stays, 50 ÷ 4 = 12.5.
     # qualified: O3 11→31 Jan 20 d, O1 10 d (current) → 15.0.
@@ -145,7 +147,6 @@ def test_figures_cost_the_same_number_of_statements_for_more_rows(tenant):
             db.session.flush()
             db.session.add(TimesheetLine(tenant_id=tenant.id, engagement_id=engagement.id, worked_on=date(2026, 8, 2),
                                          days=Decimal("1"), expense_amount=Decimal("10")))
-            from plugins.consulting_crm import services
             invoice(tenant, engagement, f"INV-M{number}", InvoiceStatus.ISSUED, date(2026, 8, 3),
                     services.invoice_totals([(Decimal("1"), Decimal("100"))], Decimal("10"), Decimal("0")))
         db.session.commit()

@@ -54,7 +54,7 @@ def test_bad_ratings_are_refused_and_nothing_is_saved(admin_client, tenant, cons
     url = f"{base(tenant)}/{srey.id}/ratings"
     assert admin_client.post(url, data={"score": "5", "engagement_id": str(engagement.id)}).status_code == 302
     for data, message in [({"score": "6"}, "valid choice"), ({"score": "0"}, "valid choice"),
-                          ({"score": ""}, "valid choice"),
+                          ({"score": ""}, "required"),
                           ({"score": "4", "engagement_id": str(engagement.id)}, "already rated for this engagement"),
                           ({"score": "4", "engagement_id": "99999"}, "valid choice"),
                           ({"score": "4", "comment": "x" * 5001}, "5000")]:
