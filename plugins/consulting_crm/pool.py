@@ -21,6 +21,7 @@ from sqlalchemy.orm import contains_eager
 
 from core.errors import DomainError
 from core.extensions import db
+from core.registers.contacts import LIST_ORDER
 from core.registers.models import Contact, ContactKind
 from core.search import any_contains, text_contains
 from core.uploads import Upload, check_upload, remove_after_commit, store, tenant_folder
@@ -216,8 +217,7 @@ def consultant_query(*, expertise: str | None = None, language: str | None = Non
             by_name = and_(by_name, Contact.protected.is_(False))
         query = query.where(by_name)
     # Protected people sort as if nameless (their place in an alphabetical list would hint at the name).
-    return query.order_by(Consultant.is_active.desc(), Contact.protected, Contact.name_latin, Contact.name_km,
-                          Consultant.id)
+    return query.order_by(Consultant.is_active.desc(), *LIST_ORDER[:2], Consultant.id)
 
 
 def search_consultants(expertise: str | None = None, language: str | None = None,

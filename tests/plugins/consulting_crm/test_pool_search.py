@@ -98,8 +98,8 @@ def test_is_available_also_joins_periods_written_around_the_pool(tenant, consult
     srey = consultants[0]
     with tenant_scope(tenant.id):
         srey = db.session.get(Consultant, srey.id)
-        srey.availability += [Availability(tenant_id=tenant.id, starts_on=date(2026, 6, 1), ends_on=date(2026, 6, 15)),
-                               Availability(tenant_id=tenant.id, starts_on=date(2026, 6, 16), ends_on=date(2026, 6, 30))]
+        for start, end in [(date(2026, 6, 16), date(2026, 6, 30)), (date(2026, 6, 1), date(2026, 6, 15))]:
+            srey.availability.append(Availability(tenant_id=tenant.id, starts_on=start, ends_on=end))
         db.session.flush()
         assert pool.is_available(srey, date(2026, 6, 10), date(2026, 6, 20))
         assert not pool.is_available(srey, date(2026, 6, 10), date(2026, 7, 1))
