@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -235,7 +235,7 @@ def _rng(tenant) -> random.Random:
 
 
 def _moment(day: date, hour: int = 9) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
 def _rate_on(day: date) -> tuple[date, Decimal]:
@@ -356,8 +356,7 @@ def _opportunities(tenant, clients: dict, pool: list[Consultant], stages: dict[s
                 day = call.submission - timedelta(days=1)
             elif code in ("negotiation", "won", "lost") and reaches_submitted:
                 day = call.submission + timedelta(days=20 + 7 * step)
-            if day > REFERENCE_DAY:
-                day = REFERENCE_DAY
+            day = min(day, REFERENCE_DAY)
             move = services.move_to_stage(opportunity, stages[code], user_id=opportunity.owner_id,
                                           lost_reason=call.lost_reason if code == "lost" else None, today=day)
             move.moved_at = _moment(day, 10 + step)

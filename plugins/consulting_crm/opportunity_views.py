@@ -311,7 +311,10 @@ def _fields(form: OpportunityForm) -> dict:
             "owner_id": form.owner_id.data or None, "project_id": form.project_id.data or None}
 
 
-def _partner_lines(form: OpportunityForm) -> list[opportunities.PartnerLine]:
+def _partner_lines(form: OpportunityForm) -> list[opportunities.PartnerLine] | None:
+    """The partner rows as posted; None (leave the partners as they are) when the post has none."""
+    if not any(name.startswith("partners-") for name in request.form):
+        return None
     return [opportunities.PartnerLine(row.form.partner.data, row.form.share_percent.data, row.form.role.data or "")
             for row in form.partners]
 

@@ -5,46 +5,30 @@ reads nothing from the network (only the package's font files and data: URLs).""
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from io import BytesIO
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from babel.dates import format_date
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-import core
 from core.models import Tenant
+from core.pdf import (
+    CORE_ROOT,
+    FONT_BOLD,
+    FONT_REGULAR,
+    english_date,
+    khmer_date,
+    khmer_digits,  # noqa: F401  (kept importable from here)
+    package_fetcher,
+    render_pdf,
+)
 from plugins.training_registry import certificates
 from plugins.training_registry.models import Certificate
 
-FONT_FOLDER = Path(core.__file__).resolve().parent / "static" / "vendor" / "fonts"
-FONT_REGULAR = FONT_FOLDER / "noto-sans-khmer-khmer-400-normal.woff2"
-FONT_BOLD = FONT_FOLDER / "noto-sans-khmer-khmer-700-normal.woff2"
-PACKAGE_ROOTS = (Path(core.__file__).resolve().parent, Path(__file__).resolve().parent)
-
-_TO_KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
-_KHMER_TEXT = re.compile("[\u1780-\u17ff\u19e0-\u19ff]")
+PACKAGE_ROOTS = (CORE_ROOT, Path(__file__).resolve().parent)
 _SIGNATURE_TYPES = {"png": "image/png", "jpg": "image/jpeg"}
-
-
-def khmer_digits(text: object) -> str:
-    """Western digits written as Khmer digits ("2026" → "២០២៦"); everything else unchanged."""
-    return str(text).translate(_TO_KHMER_DIGITS)
-
-
-def khmer_date(day: date) -> str:
-    """A date as written on a Khmer document: Babel's Khmer month name, Khmer digits ("២ មីនា ២០២៦")."""
-    return khmer_digits(format_date(day, "d MMMM y", locale="km"))
-
-
-def english_date(day: date) -> str:
-    return format_date(day, "d MMMM y", locale="en")
 
 
 @dataclass(frozen=True)
@@ -144,75 +128,13 @@ def _page(content: CertificateContent) -> dict:
 
 def render(contents: list[CertificateContent]) -> bytes:
     """One PDF with a page per certificate."""
-    from weasyprint import HTML
-    _install_actual_text()
     # The template alone, without the page context processors (menus, notifications): nothing else is printed.
     template = current_app.jinja_env.get_template("training_registry/certificates/pdf.html")
     html = template.render(pages=[_page(c) for c in contents], font_regular=FONT_REGULAR.as_uri(),
                            font_bold=FONT_BOLD.as_uri())
-    return HTML(string=html, base_url=FONT_FOLDER.as_uri() + "/", url_fetcher=_package_fetcher()).write_pdf()
+    return render_pdf(html, PACKAGE_ROOTS)
 
 
 def _package_fetcher():
-    """WeasyPrint's fetcher limited to data: URLs and files inside the application's packages (the
-    fonts): a certificate never fetches anything from the network or elsewhere on the disk."""
-    from weasyprint import URLFetcher
-    from weasyprint.urls import URLFetcherResponse
-
-    class PackageFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            if parts.scheme == "file":
-                path = Path(unquote(parts.path)).resolve()
-                if not any(path.is_relative_to(root) for root in PACKAGE_ROOTS):
-                    raise ValueError(f"Not a file of the application: {url}")
-                if path.suffix == ".woff2" and path.is_file():
-                    return URLFetcherResponse(url, body=_decompressed_font(str(path)),
-                                              headers={"Content-Type": "font/ttf"})
-            elif parts.scheme != "data":
-                raise ValueError(f"Certificates fetch nothing from {parts.scheme or 'relative'} URLs")
-            return super().fetch(url, headers)
-
-    return PackageFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
-
-
-@lru_cache(maxsize=8)
-def _decompressed_font(path: str) -> bytes:
-    """A WOFF2 font as plain TrueType, once per process. WeasyPrint would otherwise decompress it
-    (in pure Python, about a second per font) for every PDF; given TrueType it uses it as it is."""
-    from fontTools.ttLib import woff2
-    out = BytesIO()
-    with open(path, "rb") as font:
-        woff2.decompress(font, out)
-    return out.getvalue()
-
-
-def _install_actual_text() -> None:
-    """Make the PDF's text layer exact for Khmer.
-
-    WeasyPrint maps each glyph to text once per font (a ToUnicode table), but Khmer shaping reorders
-    glyphs (a vowel drawn before its consonant) and reuses one glyph in different clusters, so text
-    extracted or copied from the PDF came out scrambled. PDF's answer is /ActualText: each line that
-    holds Khmer is wrapped in a marked-content span carrying its real text, which readers (and
-    pdftotext) use instead of the glyphs. Lines without Khmer are drawn exactly as before."""
-    import pydyf
-    import weasyprint.draw.text as weasy_text
-
-    if getattr(weasy_text.draw_first_line, "samaki_actual_text", False):
-        return
-    original = weasy_text.draw_first_line
-
-    def draw_first_line(stream, textbox, *args, **kwargs):
-        text = textbox.text
-        if not _KHMER_TEXT.search(text or ""):
-            return original(stream, textbox, *args, **kwargs)
-        # pydyf's own method: WeasyPrint's Stream overrides it for tagged PDFs only.
-        pydyf.Stream.begin_marked_content(stream, "Span",
-                                          pydyf.Dictionary({"ActualText": pydyf.String(text.strip())}))
-        try:
-            return original(stream, textbox, *args, **kwargs)
-        finally:
-            pydyf.Stream.end_marked_content(stream)
-
-    draw_first_line.samaki_actual_text = True
-    weasy_text.draw_first_line = draw_first_line
+    """The fetcher certificates render with: data: URLs and the application's own files only."""
+    return package_fetcher(PACKAGE_ROOTS)

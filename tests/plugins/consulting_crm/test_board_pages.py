@@ -10,7 +10,7 @@ from core.extensions import db
 from core.tenancy import tenant_scope
 from plugins.consulting_crm.models import Currency, Opportunity
 from tests.helpers import statements_for
-from tests.plugins.consulting_crm.conftest import add_opportunity, add_organisation, stage
+from tests.plugins.consulting_crm.conftest import add_opportunity, add_organisation
 
 
 def board_url(tenant, **args) -> str:
@@ -19,9 +19,9 @@ def board_url(tenant, **args) -> str:
 
 
 def test_each_active_stage_is_a_column_with_its_cards_and_totals(staff_client, tenant, client_org):
-    add_opportunity(tenant, "Commune budget training", client=client_org, code="qualified", value=Decimal("10000"))
+    add_opportunity(tenant, "Commune budget training", client=client_org, code="qualified", value=Decimal(10000))
     add_opportunity(tenant, "Manual for one-window offices", client=client_org, code="qualified",
-                    currency=Currency.KHR, value=Decimal("82000000"), khr_per_usd=Decimal("4100"))
+                    currency=Currency.KHR, value=Decimal(82000000), khr_per_usd=Decimal(4100))
     page = staff_client.get(board_url(tenant)).get_data(as_text=True)
     for name in ("Lead", "Qualified", "Proposal writing", "Submitted", "Negotiation", "Won", "Lost"):
         assert f">{name}</h2>" in page

@@ -208,14 +208,14 @@ def test_engagement_detail_has_deliverables_tranches_and_margins(client, tenant,
                              due_on=date(2026, 1, 30), status=DeliverableStatus.ACCEPTED,
                              accepted_on=date(2026, 2, 2))
         assignment = Assignment(tenant_id=tenant.id, engagement_id=engagement.id, consultant_id=consultants[0].id,
-                                role="team leader", planned_days=Decimal("40"), day_rate=Decimal("250"))
+                                role="team leader", planned_days=Decimal(40), day_rate=Decimal(250))
         db.session.add_all([report, assignment])
         db.session.flush()
         db.session.add_all([
             Tranche(tenant_id=tenant.id, engagement_id=engagement.id, position=1, label="First tranche (30 %)",
-                    amount=Decimal("6000"), deliverable_id=report.id),
+                    amount=Decimal(6000), deliverable_id=report.id),
             TimesheetLine(tenant_id=tenant.id, engagement_id=engagement.id, assignment_id=assignment.id,
-                          worked_on=date(2026, 1, 20), days=Decimal("12"), expense_amount=Decimal("340"))])
+                          worked_on=date(2026, 1, 20), days=Decimal(12), expense_amount=Decimal(340))])
         db.session.commit()
     url = f"{BASE}/engagements/{engagement.id}"
     seen_by_staff = client.get(url, headers=token_for(staff, tenant)).get_json()
@@ -238,9 +238,9 @@ def add_invoice(tenant, engagement, number: str, *, due_on: date, amount_due: De
     with tenant_scope(tenant.id):
         invoice = Invoice(tenant_id=tenant.id, engagement_id=engagement.id, number=number, status=status,
                           issued_on=due_on - timedelta(days=30), due_on=due_on, buyer_name="SDC",
-                          subtotal=amount_due, total=amount_due, amount_due=amount_due, vat_percent=Decimal("0"))
+                          subtotal=amount_due, total=amount_due, amount_due=amount_due, vat_percent=Decimal(0))
         invoice.lines.append(InvoiceLine(tenant_id=tenant.id, position=1, description="First tranche",
-                                         quantity=Decimal("1"), unit_price=amount_due))
+                                         quantity=Decimal(1), unit_price=amount_due))
         if paid is not None:
             invoice.payments.append(Payment(tenant_id=tenant.id, paid_on=due_on, amount=paid, reference="TT-1"))
         db.session.add(invoice)
@@ -249,11 +249,11 @@ def add_invoice(tenant, engagement, number: str, *, due_on: date, amount_due: De
 
 
 def test_invoices_show_balance_and_filter_the_overdue(client, tenant, staff, engagement):
-    late = add_invoice(tenant, engagement, "INV-0001", due_on=date(2025, 3, 1), amount_due=Decimal("6000"),
-                       paid=Decimal("2500"))
-    add_invoice(tenant, engagement, "INV-0002", due_on=date(2025, 4, 1), amount_due=Decimal("4000"),
-                paid=Decimal("4000"), status=InvoiceStatus.PAID)
-    add_invoice(tenant, engagement, "INV-0003", due_on=date(2099, 1, 1), amount_due=Decimal("1000"))
+    late = add_invoice(tenant, engagement, "INV-0001", due_on=date(2025, 3, 1), amount_due=Decimal(6000),
+                       paid=Decimal(2500))
+    add_invoice(tenant, engagement, "INV-0002", due_on=date(2025, 4, 1), amount_due=Decimal(4000),
+                paid=Decimal(4000), status=InvoiceStatus.PAID)
+    add_invoice(tenant, engagement, "INV-0003", due_on=date(2099, 1, 1), amount_due=Decimal(1000))
     headers = token_for(staff, tenant)
 
     def numbers(query: str) -> list[str]:
@@ -272,7 +272,7 @@ def test_invoices_show_balance_and_filter_the_overdue(client, tenant, staff, eng
 
 
 def test_pipeline_figures_are_those_of_the_figures_page(client, tenant, staff, client_org):
-    add_opportunity(tenant, "Open call", client=client_org, code="qualified", value=Decimal("40000"))
+    add_opportunity(tenant, "Open call", client=client_org, code="qualified", value=Decimal(40000))
     response = client.get(f"{BASE}/pipeline", headers=token_for(staff, tenant))
     assert response.status_code == 200, response.get_json()
     body = response.get_json()

@@ -20,10 +20,10 @@ def test_consulting_operations_never_error_and_match_their_schema(app, tenant, a
                                                                   engagement):
     with tenant_scope(tenant.id):
         proposal = Proposal(tenant_id=tenant.id, opportunity_id=opportunity.id, title="Proposal")
-        proposal.budget_lines.append(BudgetLine(tenant_id=tenant.id, description="Days", quantity=Decimal("3"),
-                                                unit_cost=Decimal("250")))
+        proposal.budget_lines.append(BudgetLine(tenant_id=tenant.id, description="Days", quantity=Decimal(3),
+                                                unit_cost=Decimal(250)))
         invoice = Invoice(tenant_id=tenant.id, engagement_id=engagement.id, number="INV-0001",
-                          status=InvoiceStatus.ISSUED, total=Decimal("1100"), amount_due=Decimal("1100"))
+                          status=InvoiceStatus.ISSUED, total=Decimal(1100), amount_due=Decimal(1100))
         db.session.add_all([proposal, invoice])
         db.session.commit()
         ids = {"opportunity_id": opportunity.id, "proposal_id": proposal.id, "consultant_id": consultants[0].id,

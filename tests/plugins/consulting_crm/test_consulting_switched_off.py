@@ -45,21 +45,21 @@ def real_records(tenant) -> dict[str, int]:
         version = ProposalVersion(tenant_id=tenant.id, proposal=proposal, label="final")
         stored = ProposalFile(tenant_id=tenant.id, version=version, display_name="bid.pdf", storage_name=f"a{tenant.id:031d}",
                               content_type="application/pdf", size_bytes=10)
-        line = BudgetLine(tenant_id=tenant.id, proposal=proposal, description="Team leader", quantity=Decimal("1"),
-                          unit_cost=Decimal("100"))
+        line = BudgetLine(tenant_id=tenant.id, proposal=proposal, description="Team leader", quantity=Decimal(1),
+                          unit_cost=Decimal(100))
         member = ProposedMember(tenant_id=tenant.id, proposal=proposal, consultant_id=consultant.id)
         availability = Availability(tenant_id=tenant.id, consultant_id=consultant.id, starts_on=date(2026, 1, 1),
                                     ends_on=date(2026, 2, 1))
         cv = ConsultantCV(tenant_id=tenant.id, consultant_id=consultant.id, display_name="cv.pdf",
                           storage_name=f"b{tenant.id:031d}", content_type="application/pdf", size_bytes=10)
         engagement = Engagement(tenant_id=tenant.id, opportunity_id=won.id, client_id=client.id, title=SECRET,
-                                contract_value=Decimal("1000"))
+                                contract_value=Decimal(1000))
         deliverable = Deliverable(tenant_id=tenant.id, engagement=engagement, title="Report", due_on=date(2026, 3, 1))
         assignment = Assignment(tenant_id=tenant.id, engagement=engagement, consultant_id=consultant.id)
-        tranche = Tranche(tenant_id=tenant.id, engagement=engagement, label="All", amount=Decimal("1000"))
+        tranche = Tranche(tenant_id=tenant.id, engagement=engagement, label="All", amount=Decimal(1000))
         invoice = Invoice(tenant_id=tenant.id, engagement=engagement, number="INV-0001", status=InvoiceStatus.ISSUED,
                           buyer_name=SECRET)
-        rate = ExchangeRate(tenant_id=tenant.id, rate_on=date(2026, 1, 5), khr_per_usd=Decimal("4100"))
+        rate = ExchangeRate(tenant_id=tenant.id, rate_on=date(2026, 1, 5), khr_per_usd=Decimal(4100))
         db.session.add_all([proposal, version, stored, line, member, availability, cv, engagement, deliverable,
                             assignment, tranche, invoice, rate])
         db.session.flush()

@@ -141,3 +141,13 @@ def test_the_page_costs_the_same_number_of_statements_for_more_rows(staff_client
             move(tenant, more, "lead", "submitted", at(2026, 1, 2))
         db.session.commit()
     assert statements_for(staff_client, url(tenant)) == few
+
+
+def test_the_page_renders_in_khmer(staff_client, tenant):
+    build(tenant)
+    tenant.default_locale = "km"
+    db.session.commit()
+    response = staff_client.get(url(tenant, year=2026))
+    assert response.status_code == 200
+    assert '<html lang="km">' in response.text and "<svg" in response.text
+    assert "ចរចា" in response.text                     # the stage's Khmer name ("Negotiation")

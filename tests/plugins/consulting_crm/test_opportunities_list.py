@@ -21,7 +21,7 @@ def test_filters_narrow_the_list(staff_client, tenant, staff, client_org):
     add_opportunity(tenant, "Access to information training", client=client_org,
                     submission_due_on=date(2026, 12, 18))
     riel = add_opportunity(tenant, "Ministry manual update", client=other_client, code="qualified",
-                           currency=Currency.KHR, value=Decimal("41000000"), khr_per_usd=Decimal("4100"),
+                           currency=Currency.KHR, value=Decimal(41000000), khr_per_usd=Decimal(4100),
                            submission_due_on=date(2027, 2, 1))
     with tenant_scope(tenant.id):
         db.session.get(Opportunity, riel.id).owner_id = staff.id

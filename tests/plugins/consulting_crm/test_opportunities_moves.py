@@ -140,7 +140,7 @@ def test_unreadable_or_foreign_stages_are_refused(staff_client, tenant, other_te
 
 def test_a_won_opportunity_with_a_value_moves_and_closes(staff_client, tenant, client_org):
     opportunity = add_opportunity(tenant, "Budget literacy manual", client=client_org, code="negotiation",
-                                  value=Decimal("15000"))
+                                  value=Decimal(15000))
     won = stage(tenant, "won")
     assert staff_client.post(f"{base(tenant)}/{opportunity.id}/move", json={"stage_id": won.id}).status_code == 200
     with tenant_scope(tenant.id):

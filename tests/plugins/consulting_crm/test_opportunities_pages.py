@@ -62,7 +62,7 @@ def test_editing_changes_the_fields_and_the_partners(staff_client, tenant, oppor
     third = add_organisation(tenant, "Battambang Data Cooperative")
     with tenant_scope(tenant.id):
         db.session.add(ConsortiumPartner(tenant_id=tenant.id, opportunity_id=opportunity.id,
-                                         partner_id=partner_org.id, share_percent=Decimal("40"), role="lead"))
+                                         partner_id=partner_org.id, share_percent=Decimal(40), role="lead"))
         db.session.commit()
     page = staff_client.get(f"{base(tenant)}/{opportunity.id}/edit").get_data(as_text=True)
     assert 'value="Khmer Research Partners"' in page and 'value="40"' in page
@@ -107,7 +107,7 @@ def test_a_riel_value_without_the_rate_is_refused_and_nothing_saved(staff_client
 
 def test_the_new_form_offers_the_latest_recorded_rate(staff_client, tenant):
     with tenant_scope(tenant.id):
-        db.session.add_all([ExchangeRate(tenant_id=tenant.id, rate_on=date(2026, 10, 1), khr_per_usd=Decimal("4090")),
+        db.session.add_all([ExchangeRate(tenant_id=tenant.id, rate_on=date(2026, 10, 1), khr_per_usd=Decimal(4090)),
                             ExchangeRate(tenant_id=tenant.id, rate_on=date(2026, 11, 2), khr_per_usd=Decimal("4105.5"),
                                          source="National Bank of Cambodia")])
         db.session.commit()
@@ -194,7 +194,7 @@ def test_a_tenant_with_the_module_switched_off_gets_404(staff_client, tenant, op
 
 def test_the_client_is_kept_when_a_riel_opportunity_is_edited(staff_client, tenant, client_org):
     riel = add_opportunity(tenant, "Manual update for the Ministry", client=client_org, currency=Currency.KHR,
-                           value=Decimal("20500000"), khr_per_usd=Decimal("4100"))
+                           value=Decimal(20500000), khr_per_usd=Decimal(4100))
     with tenant_scope(tenant.id):
         riel = db.session.get(Opportunity, riel.id)
         riel.rate_on, riel.rate_source = date(2026, 11, 2), "National Bank of Cambodia"

@@ -3,7 +3,7 @@
 notifications; a moved deadline starts them again; closed and owner-less opportunities are quiet."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from core.notifications import render
 from core.tenancy import tenant_scope
 from plugins.consulting_crm import reminders
 from plugins.consulting_crm.models import ConsultingSettings, Opportunity
+from tests.helpers import make_member
 from tests.plugins.consulting_crm.conftest import add_opportunity, switch_off
 
 DEADLINE = date(2026, 3, 20)
@@ -21,7 +22,7 @@ DEADLINE = date(2026, 3, 20)
 
 def at(day: date) -> datetime:
     """08:00 in Phnom Penh on `day`."""
-    return datetime(day.year, day.month, day.day, 1, 0, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, 1, 0, tzinfo=UTC)
 
 
 def owned(tenant, owner, title="EU call: access to information in 20 districts", **fields) -> Opportunity:
@@ -52,11 +53,8 @@ def test_the_owner_is_reminded_7_and_2_working_days_before_once_each(tenant, sta
     assert reminders.send_reminders(at(date(2026, 3, 18))) == 1          # 2 working days before
     assert reminders.send_reminders(at(date(2026, 3, 19))) == 0
     sent = notes(staff)
-    assert [render(note) for note in sent] == [
-        "The submission deadline of EU call: access to information in 20 districts is 2026-03-20 "
-        "(working days left: 7).",
-        "The submission deadline of EU call: access to information in 20 districts is 2026-03-20 "
-        "(working days left: 2)."]
+    text = "The submission deadline of EU call: access to information in 20 districts is 2026-03-20 "
+    assert [render(note) for note in sent] == [text + "(working days left: 7).", text + "(working days left: 2)."]
     assert sent[0].url == f"/t/{tenant.slug}/consulting/opportunities/{opportunity.id}"
 
 
@@ -89,7 +87,6 @@ def test_the_tenants_own_reminder_days_are_used(tenant, staff):
 def test_closed_unowned_and_switched_off_opportunities_are_quiet(tenant, other_tenant, staff, admin_user):
     owned(tenant, staff, "Already won", code="won")
     add_opportunity(tenant, "Nobody's", submission_due_on=DEADLINE)
-    from tests.helpers import make_member
     theirs = make_member(other_tenant)
     owned(other_tenant, theirs, "Switched off")
     switch_off(other_tenant)
