@@ -215,9 +215,11 @@ def merge_contacts(keep: Contact, merged: Contact) -> int:
     if keep.kind != merged.kind:
         raise DomainError(_l("A person and an organisation cannot be merged."), "merged_id")
     moved = 0
+    handled = set()         # a record may be listed under several roles: move it once
     for link in module_links(merged):
-        if getattr(link.record, link.attribute) != merged.id:
+        if (id(link.record), link.attribute) in handled or getattr(link.record, link.attribute) != merged.id:
             continue
+        handled.add((id(link.record), link.attribute))
         if link.unique_with and _already_linked(link, keep.id):
             db.session.delete(link.record)      # the kept contact is there already: one row, not two
         else:

@@ -98,8 +98,8 @@ def samaki_indicators(tenant, period):
 
 @hookimpl
 def samaki_contact_links(contact):
-    from plugins.consulting_crm.client_views import contact_links
-    return contact_links(contact)
+    from plugins.consulting_crm import client_views, pool_views
+    return client_views.contact_links(contact) + pool_views.contact_links(contact)
 
 
 @hookimpl
