@@ -6,6 +6,7 @@ changes an invoice needs "consulting.invoices"."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -79,7 +80,12 @@ def _attempt(form, action):
     except DomainError as error:
         db.session.rollback()
         _show_error(form, error)
+        form.refused = True         # a line's error is not counted in form.errors: see _status
         return None
+
+
+def _status(form) -> int:
+    return 422 if getattr(form, "refused", False) else form_status(form)
 
 
 # --- the receivables list -------------------------------------------------------------------------------
@@ -135,14 +141,19 @@ def _tranche_choices(engagement: Engagement, invoice: Invoice | None = None) -> 
     return choices
 
 
+def _plain(number) -> str:
+    """A stored number without trailing zeros, as typed: 10.00 → "10", 4100.5000 → "4100.5"."""
+    return f"{Decimal(number).normalize():f}"
+
+
 def _fill_form(form: InvoiceForm, values: dict) -> None:
     """Put a draft's values (or the defaults of a new one) in the form, with empty rows to add lines."""
     form.tranche_id.data = "" if values.get("tranche_id") is None else str(values["tranche_id"])
     form.currency.data = values["currency"].value
-    form.khr_per_usd.data = "" if values.get("khr_per_usd") is None else str(values["khr_per_usd"])
+    form.khr_per_usd.data = "" if values.get("khr_per_usd") is None else _plain(values["khr_per_usd"])
     form.rate_on.data = values.get("rate_on")
     form.rate_source.data = values.get("rate_source") or ""
-    form.vat_percent.data = str(values["vat_percent"])
+    form.vat_percent.data = _plain(values["vat_percent"])
     form.note.data = values.get("note", "")
     lines = list(values.get("lines") or [])
     while len(form.lines.entries) < len(lines) + 2:
@@ -188,7 +199,7 @@ def new():
             flash(_("Draft invoice saved."), "success")
             return redirect(_detail_url(invoice))
     return render_template(TEMPLATES + "form.html", form=form, engagement=engagement, invoice=None,
-                           action=url_for("consulting_invoices.new", engagement=engagement.id)), form_status(form)
+                           action=url_for("consulting_invoices.new", engagement=engagement.id)), _status(form)
 
 
 @invoices_bp.route("/<int:invoice_id>/edit", methods=["GET", "POST"])
@@ -215,7 +226,7 @@ def edit(invoice_id: int):
             flash(_("Draft invoice saved."), "success")
             return redirect(_detail_url(invoice))
     return render_template(TEMPLATES + "form.html", form=form, engagement=engagement, invoice=invoice,
-                           action=url_for("consulting_invoices.edit", invoice_id=invoice.id)), form_status(form)
+                           action=url_for("consulting_invoices.edit", invoice_id=invoice.id)), _status(form)
 
 
 # --- the invoice page ----------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Revision ID: consulting_crm_0001
 Revises: 
-Create Date: 2026-12-02 02:47:22.531273
+Create Date: 2026-12-02 03:35:24.050351
 
 """
 from alembic import op
@@ -163,6 +163,8 @@ def upgrade():
     sa.Column('stage_entered_at', core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('lost_reason', sa.Text(), nullable=False),
     sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('reminded_due_on', sa.Date(), nullable=True),
+    sa.Column('reminders_sent', sa.String(length=50), nullable=False),
     sa.Column('created_at', core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
