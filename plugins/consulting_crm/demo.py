@@ -22,13 +22,12 @@ from core.models import Membership, Role
 from core.registers.contacts import create_contact
 from core.registers.demo import FAMILY_NAMES, MEN_NAMES, WOMEN_NAMES
 from core.registers.models import ContactKind, OrganisationType, Sex
-from plugins.consulting_crm import services
+from plugins.consulting_crm import invoices, services
 from plugins.consulting_crm.models import (Assignment, Availability, BudgetLine, ClientProfile, ClientType,
                                            ConsortiumPartner, Consultant, Currency, Deliverable, DeliverableStatus,
-                                           Engagement, EngagementStatus, ExchangeRate, Invoice, InvoiceLine,
-                                           InvoiceStatus, Opportunity, OpportunitySource, Payment, Proposal,
-                                           ProposalResult, ProposalVersion, ProposedMember, Rating, Stage,
-                                           TimesheetLine, Tranche)
+                                           Engagement, EngagementStatus, ExchangeRate, Invoice, Opportunity,
+                                           OpportunitySource, Proposal, ProposalResult, ProposalVersion, ProposedMember,
+                                           Rating, Stage, TimesheetLine, Tranche)
 
 TENANT_SLUG = "demo-consulting"
 REFERENCE_DAY = date(2026, 12, 1)          # the day the demo's "overdue" and "open" are told on
@@ -368,62 +367,41 @@ def _opportunities(tenant, clients: dict, pool: list[Consultant], stages: dict[s
     return opportunities
 
 
-class InvoiceNumbers:
-    """The tenant's invoice number sequence (settings: prefix and next number)."""
-
-    def __init__(self, tenant):
-        self.settings = services.settings_for(tenant.id)
-        if not self.settings.seller_name:
-            self.settings.seller_name, self.settings.seller_tax_number, self.settings.seller_address = SELLER
-
-    def next(self) -> str:
-        number = self.settings.next_invoice_number or 1
-        self.settings.next_invoice_number = number + 1
-        return f"{self.settings.invoice_prefix}{number:04d}"
+def _seller(tenant) -> None:
+    settings = services.settings_for(tenant.id)
+    if not settings.seller_name:
+        settings.seller_name, settings.seller_tax_number, settings.seller_address = SELLER
+    db.session.flush()
 
 
-def _invoice(tenant, engagement: Engagement, tranche: Tranche, kind: str, accepted_on: date, client,
-             numbers: InvoiceNumbers) -> Invoice:
-    settings = numbers.settings
-    withholding = settings.withholding_percent if engagement.withholding_applies else Decimal(0)
-    totals = services.invoice_totals([(Decimal(1), tranche.amount)], settings.vat_percent, withholding)
-    issued_on = accepted_on + timedelta(days=3)
-    if kind == "issued":
-        issued_on = REFERENCE_DAY - timedelta(days=12)
-    due_on = issued_on + timedelta(days=settings.payment_days)
-    invoice = Invoice(
-        tenant_id=tenant.id, engagement=engagement, tranche=tranche, number=numbers.next(),
-        status=InvoiceStatus.PAID if kind == "paid" else InvoiceStatus.ISSUED, issued_on=issued_on, due_on=due_on,
-        seller_name=settings.seller_name, seller_tax_number=settings.seller_tax_number,
-        buyer_name=client.name_latin, buyer_tax_number=client.tax_number, currency=engagement.currency,
-        khr_per_usd=engagement.khr_per_usd, rate_on=engagement.rate_on, rate_source=engagement.rate_source,
-        vat_percent=settings.vat_percent, withholding_percent=withholding, subtotal=totals.subtotal,
-        vat_amount=totals.vat_amount, withholding_amount=totals.withholding_amount, total=totals.total,
-        amount_due=totals.amount_due)
-    invoice.lines.append(InvoiceLine(tenant_id=tenant.id, position=1, description=tranche.label,
-                                     quantity=Decimal(1), unit_price=tranche.amount))
+def _invoice(engagement: Engagement, tranche: Tranche, kind: str, accepted_on: date) -> Invoice:
+    """The tranche's invoice through the invoices' rules: a draft, issued with the next number of the
+    tenant's sequence, and its payments ("paid", "partial"; "issued" and "overdue" have none)."""
+    invoice = invoices.create_draft(engagement, tranche_id=tranche.id, currency=engagement.currency,
+                                    khr_per_usd=engagement.khr_per_usd, rate_on=engagement.rate_on,
+                                    rate_source=engagement.rate_source)
+    issued_on = REFERENCE_DAY - timedelta(days=12) if kind == "issued" else accepted_on + timedelta(days=3)
+    invoices.issue(invoice, issued_on=issued_on, today=REFERENCE_DAY)
     if kind == "paid":
-        invoice.payments.append(Payment(tenant_id=tenant.id, paid_on=due_on - timedelta(days=9),
-                                        amount=totals.amount_due, reference=f"TT-{invoice.number}"))
+        invoices.add_payment(invoice, amount=invoice.amount_due, paid_on=invoice.due_on - timedelta(days=9),
+                             reference=f"TT-{invoice.number}", today=REFERENCE_DAY)
     elif kind == "partial":
-        half = services.cents(totals.amount_due / 2)
-        invoice.payments.append(Payment(tenant_id=tenant.id, paid_on=due_on - timedelta(days=5), amount=half,
-                                        reference=f"TT-{invoice.number}-1"))
-        # The rest is due later: the client asked for a new due date.
-        invoice.due_on = REFERENCE_DAY + timedelta(days=20)
-    db.session.add(invoice)
+        invoices.add_payment(invoice, amount=services.cents(invoice.amount_due / 2),
+                             paid_on=invoice.due_on - timedelta(days=5), reference=f"TT-{invoice.number}-1",
+                             today=REFERENCE_DAY)
+        invoice.due_on = REFERENCE_DAY + timedelta(days=20)     # the client asked for time for the rest
     return invoice
 
 
 def _engagements(tenant, opportunities: list[Opportunity], pool: list[Consultant]) -> None:
-    numbers = InvoiceNumbers(tenant)
+    _seller(tenant)
     for plan in ENGAGEMENTS:
         call, opportunity = CALLS[plan.call], opportunities[plan.call]
         engagement = Engagement(
             tenant_id=tenant.id, opportunity_id=opportunity.id, client_id=opportunity.client_id, title=call.title,
             contract_reference=plan.reference, currency=call.currency, contract_value=Decimal(call.value),
             khr_per_usd=opportunity.khr_per_usd, rate_on=opportunity.rate_on, rate_source=opportunity.rate_source,
-            starts_on=plan.starts_on, ends_on=plan.ends_on, status=plan.status,
+            starts_on=plan.starts_on, ends_on=plan.ends_on, status=EngagementStatus.ACTIVE,
             withholding_applies=plan.withholding, created_at=_moment(plan.starts_on))
         db.session.add(engagement)
         for position, tranche_plan in enumerate(plan.tranches, start=1):
@@ -438,8 +416,7 @@ def _engagements(tenant, opportunities: list[Opportunity], pool: list[Consultant
             engagement.tranches.append(tranche)
             db.session.flush()
             if tranche_plan.invoice:
-                client = opportunity.client
-                _invoice(tenant, engagement, tranche, tranche_plan.invoice, tranche_plan.accepted_on, client, numbers)
+                _invoice(engagement, tranche, tranche_plan.invoice, tranche_plan.accepted_on)
         for number, index in enumerate(call.team):
             consultant = pool[index]
             rate = consultant.day_rate
@@ -465,6 +442,7 @@ def _engagements(tenant, opportunities: list[Opportunity], pool: list[Consultant
             if number < len(plan.ratings):
                 db.session.add(Rating(tenant_id=tenant.id, consultant_id=consultant.id, engagement_id=engagement.id,
                                       score=plan.ratings[number], comment="Delivered on time; clear reports."))
+        engagement.status = plan.status          # invoiced while open, then delivered or closed
         db.session.flush()
 
 

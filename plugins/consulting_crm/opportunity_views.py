@@ -29,7 +29,7 @@ from core.registers.protection import shown_name
 from core.views import safe_next
 from core.web import problem
 from plugins.consulting_crm import opportunities, services
-from plugins.consulting_crm.models import Currency, Opportunity, StageOutcome
+from plugins.consulting_crm.models import Currency, Engagement, Opportunity, StageOutcome
 from plugins.consulting_crm.opportunity_forms import (BLANK_PARTNER_ROWS, MoveForm, OpportunityFilterForm,
                                                       OpportunityForm)
 
@@ -261,8 +261,10 @@ def detail(opportunity_id: int):
         move_form = _move_form(opportunity, _stages())
     lang = current_locale()
     partners = [(row, shown_name(row.partner, lang, reveal=False)) for row in opportunity.partners]
+    engagement_id = db.session.scalar(select(Engagement.id).where(Engagement.opportunity_id == opportunity.id))
     return render_template(TEMPLATES + "detail.html", opportunity=opportunity, moves=moves, movers=movers,
-                           move_form=move_form, partners=partners, outcomes=StageOutcome, **page_helpers())
+                           move_form=move_form, partners=partners, outcomes=StageOutcome,
+                           engagement_id=engagement_id, may_edit_work=can(EDIT), **page_helpers())
 
 
 def _plain(number: Decimal | None) -> str:
