@@ -20,10 +20,11 @@ from core.permissions import can, require
 from core.registers.models import Contact
 from core.registers.protection import shown_name
 from plugins.consulting_crm import engagements as services
+from plugins.consulting_crm import invoices
 from plugins.consulting_crm.engagement_forms import (AssignmentEditForm, AssignmentForm, DeliverableForm,
                                                      DeliverableStatusForm, EngagementFilterForm, EngagementForm,
                                                      OpportunityPickForm, StatusForm, TimesheetForm, TrancheForm)
-from plugins.consulting_crm.models import Consultant, Currency, Engagement, Opportunity, StageOutcome
+from plugins.consulting_crm.models import Consultant, Currency, Engagement, Invoice, Opportunity, StageOutcome
 
 engagements_bp = Blueprint("consulting_engagements", __name__,
                            url_prefix="/t/<tenant_slug>/consulting/engagements", template_folder="templates")
@@ -216,7 +217,10 @@ def detail(engagement_id: int):
         team=team, names=names, margin=services.margin(engagement) if may_see_rates() else None,
         show_rates=may_see_rates(), editable=editable, closed=services.engagement_is_closed(engagement),
         status_form=status_form, deliverable_forms=deliverable_forms, planned_total=planned_total,
-        left_to_plan=left_to_plan, invoiceable=services.tranche_invoiceable)
+        left_to_plan=left_to_plan, invoiceable=services.tranche_invoiceable,
+        invoiced=invoices.invoiced_tranche_ids(engagement.id), may_invoice=can("consulting.invoices"),
+        engagement_invoices=db.session.scalars(select(Invoice).where(Invoice.engagement_id == engagement.id)
+                                               .order_by(Invoice.id)).all())
 
 
 @engagements_bp.post("/<int:engagement_id>/status")
