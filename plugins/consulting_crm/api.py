@@ -439,7 +439,8 @@ def _engagement_item(engagement: Engagement) -> dict[str, Any]:
 
 
 def _margin_view(cost: Decimal, margin: Decimal, percent: Decimal | None) -> dict[str, Any]:
-    return {"cost": _money(cost), "margin": _money(margin), "margin_percent": None if percent is None else float(percent)}
+    return {"cost": _money(cost), "margin": _money(margin),
+            "margin_percent": None if percent is None else float(percent)}
 
 
 def engagement_view(engagement: Engagement) -> dict[str, Any]:
@@ -598,7 +599,7 @@ def _margins(row) -> dict[str, Any]:
     return view
 
 
-def pipeline_view(result: figures.PipelineFigures) -> dict[str, Any]:
+def pipeline_view(result: figures.PipelineFigures, *, with_engagements: bool = True) -> dict[str, Any]:
     win = result.win_rate
     filters = result.filters
     view = _margins(result)
@@ -617,7 +618,8 @@ def pipeline_view(result: figures.PipelineFigures) -> dict[str, Any]:
                   "invoiced_usd": _money(row.invoiced_usd), "invoices": row.invoices, "engagements": row.engagements}
                  for row in result.revenue],
         engagements=[{**_margins(row), "id": row.id, "title": row.title, "client_type": row.client_type,
-                      "year": row.year, "status": row.status} for row in result.engagements],
+                      "year": row.year, "status": row.status} for row in result.engagements]
+        if with_engagements else [],
         invoiced_usd=_money(result.invoiced_usd), generated_at=result.generated_at)
     return view
 
@@ -631,4 +633,6 @@ class Pipeline(MethodView):
         """The figures of the pipeline figures page for a year or a period, an owner and a client type:
         the weighted pipeline by expected month and by stage, the win rate, the average days per stage,
         revenue and margin by client type and year, in US dollars at each row's recorded rate."""
-        return pipeline_view(figures.compute(figures.FigureFilters(**args), g.tenant.id))
+        # One engagement's cost can give away a day rate: the per-engagement rows need the rates permission.
+        return pipeline_view(figures.compute(figures.FigureFilters(**args), g.tenant.id),
+                             with_engagements=can("consulting.pool.rates"))

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from core.audit import record_event
 from core.csv_export import csv_response, safe_cell
 from core.extensions import db
-from core.permissions import require
+from core.permissions import can, require
 from plugins.consulting_crm.figure_forms import FigureFilterForm
 from plugins.consulting_crm.figures import PipelineFigures, client_type_label, compute
 
@@ -23,6 +23,14 @@ figures_bp = Blueprint("consulting_figures", __name__, url_prefix="/t/<tenant_sl
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABLES = ("summary", "pipeline", "stages", "revenue", "engagements")
+# One engagement's cost can give away a consultant's day rate: that table is for the roles that see rates.
+RATES_PERMISSION = "consulting.pool.rates"
+
+
+def visible_tables() -> tuple[str, ...]:
+    return TABLES if can(RATES_PERMISSION) else tuple(name for name in TABLES if name != "engagements")
+
+
 ENGAGEMENTS_ON_PAGE = 100
 CHART_WIDTH = 330                      # the longest bar, in the SVG's own units
 
@@ -46,11 +54,11 @@ def index() -> tuple[str, int] | str:
     form, valid = _read_form()
     if not valid:
         return render_template("consulting_crm/figures/index.html", form=form, figures=None,
-                               query_args=_query_args(), usd=usd, tables=TABLES), 422
+                               query_args=_query_args(), usd=usd, tables=visible_tables()), 422
     figures = compute(form.filters(), g.tenant.id)
     return render_template("consulting_crm/figures/index.html", form=form, figures=figures, query_args=_query_args(),
-                           chart=chart_bars(figures), usd=usd, tables=TABLES, table_titles=table_titles(),
-                           engagements_on_page=ENGAGEMENTS_ON_PAGE)
+                           chart=chart_bars(figures), usd=usd, tables=visible_tables(), table_titles=table_titles(),
+                           engagements_on_page=ENGAGEMENTS_ON_PAGE, show_engagements=can(RATES_PERMISSION))
 
 
 # --- the chart --------------------------------------------------------------------------------------------
@@ -158,10 +166,12 @@ def export(table: str, file_format: str) -> Response | tuple[str, int]:
     """One table as CSV or Excel; `all.xlsx` is a workbook with every table."""
     if file_format not in ("csv", "xlsx") or (table not in TABLES and (table, file_format) != ("all", "xlsx")):
         abort(404)
+    if table != "all" and table not in visible_tables():
+        abort(403)
     form, valid = _read_form()
     if not valid:
         return render_template("consulting_crm/figures/index.html", form=form, figures=None,
-                               query_args=_query_args(), usd=usd, tables=TABLES), 422
+                               query_args=_query_args(), usd=usd, tables=visible_tables()), 422
     filters = form.filters()
     figures = compute(filters, g.tenant.id)
     record_event("export", tenant_id=g.tenant.id, model="PipelineFigures",
@@ -172,7 +182,7 @@ def export(table: str, file_format: str) -> Response | tuple[str, int]:
     if file_format == "csv":
         header, rows = TABLE_BUILDERS[table](figures)
         return csv_response(filename, header, rows)
-    chosen = TABLES if table == "all" else (table,)
+    chosen = visible_tables() if table == "all" else (table,)
     response = Response(xlsx_bytes([(name, *TABLE_BUILDERS[name](figures)) for name in chosen]), mimetype=XLSX_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

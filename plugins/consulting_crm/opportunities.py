@@ -298,13 +298,18 @@ def create_opportunity(tenant_id: int, *, partners: Iterable[PartnerLine] | None
 
 def update_opportunity(opportunity: Opportunity, *, partners: Iterable[PartnerLine] | None = None,
                        **fields) -> Opportunity:
-    """Change the given fields (the stage changes only through `move`)."""
+    """Change the given fields (the stage changes only through `move`). An edit may not take away what
+    the current stage needs (the value of a won opportunity, the reason of a lost one)."""
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
+    missing_before = {field for field, _message in services.missing_for(opportunity, opportunity.stage)}
     for name, value in _clean(opportunity.tenant_id, fields).items():
         setattr(opportunity, name, value)
     _check_whole(opportunity)
+    for field, message in services.missing_for(opportunity, opportunity.stage):
+        if field not in missing_before:
+            raise DomainError(message, field)
     if partners is not None:
         set_partners(opportunity, partners)
     db.session.flush()

@@ -29,9 +29,9 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
-def test_the_page_shows_the_figures_tables_and_chart(staff_client, tenant):
+def test_the_page_shows_the_figures_tables_and_chart(admin_client, tenant):
     build(tenant)
-    response = staff_client.get(url(tenant, year=2026))
+    response = admin_client.get(url(tenant, year=2026))
     assert response.status_code == 200
     page = response.text
     for text in ["Weighted pipeline by expected month", "March 2026", "$18,000.00", "May 2026", "$7,200.00",
@@ -71,38 +71,38 @@ def test_filters_apply_and_bad_ones_are_explained(staff_client, tenant):
     assert staff_client.get(url(tenant, "export/summary.csv", year="not-a-year")).status_code == 422
 
 
-def test_downloads_hold_the_same_figures_and_are_audited(staff_client, tenant):
+def test_downloads_hold_the_same_figures_and_are_audited(admin_client, tenant):
     build(tenant)
-    summary = {row[0]: row[1] for row in csv_rows(staff_client.get(url(tenant, "export/summary.csv", year=2026)))}
+    summary = {row[0]: row[1] for row in csv_rows(admin_client.get(url(tenant, "export/summary.csv", year=2026)))}
     assert summary["Weighted pipeline (USD)"] == "25700.00"
     assert summary["Win rate by count (%)"] == "66.7" and summary["Win rate by value (%)"] == "30.0"
     assert summary["Invoiced, excluding VAT (USD)"] == "8455.55"
     assert summary["Margin (USD)"] == "19224.50" and summary["Margin (%)"] == "64.1"
-    pipeline = csv_rows(staff_client.get(url(tenant, "export/pipeline.csv", year=2026)))
+    pipeline = csv_rows(admin_client.get(url(tenant, "export/pipeline.csv", year=2026)))
     assert pipeline[0] == ["Breakdown", "Group", "Open opportunities", "Value (USD)", "Weighted value (USD)"]
     assert ["Expected month", "March 2026", "2", "60000.00", "18000.00"] in pipeline
     assert ["Stage", "Negotiation", "1", "12000.00", "7200.00"] in pipeline
-    stages = {row[0]: row[1:] for row in csv_rows(staff_client.get(url(tenant, "export/stages.csv", year=2026)))}
+    stages = {row[0]: row[1:] for row in csv_rows(admin_client.get(url(tenant, "export/stages.csv", year=2026)))}
     assert stages["Submitted"][0] == "2" and stages["Submitted"][2] == "85.5"
-    revenue = csv_rows(staff_client.get(url(tenant, "export/revenue.csv")))
+    revenue = csv_rows(admin_client.get(url(tenant, "export/revenue.csv")))
     assert ["2026", "NGO", "1", "5000.00", "1", "10000.00", "2000.00", "1700.00", "8300.00", "83.0"] in revenue
-    engagements = csv_rows(staff_client.get(url(tenant, "export/engagements.csv")))
+    engagements = csv_rows(admin_client.get(url(tenant, "export/engagements.csv")))
     assert len(engagements) == 4 and engagements[0][1] == "Engagement"
 
     import openpyxl
-    response = staff_client.get(url(tenant, "export/summary.xlsx", year=2026))
+    response = admin_client.get(url(tenant, "export/summary.xlsx", year=2026))
     assert response.status_code == 200
     values = {row[0]: row[1] for row in openpyxl.load_workbook(io.BytesIO(response.data)).active.iter_rows(
         values_only=True)}
     assert values["Weighted pipeline (USD)"] == 25700.0 and values["Win rate by count (%)"] == 66.7
-    workbook = openpyxl.load_workbook(io.BytesIO(staff_client.get(url(tenant, "export/all.xlsx")).data))
+    workbook = openpyxl.load_workbook(io.BytesIO(admin_client.get(url(tenant, "export/all.xlsx")).data))
     assert workbook.sheetnames == ["summary", "pipeline", "stages", "revenue", "engagements"]
     assert workbook["revenue"].max_row == 4
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export",
                                                          AuditEvent.model == "PipelineFigures")).all()
     assert len(events) == 7
     for missing in ["export/people.csv", "export/summary.pdf", "export/all.csv"]:
-        assert staff_client.get(url(tenant, missing)).status_code == 404
+        assert admin_client.get(url(tenant, missing)).status_code == 404
 
 
 def test_a_viewer_may_look(client, tenant):
@@ -151,3 +151,13 @@ def test_the_page_renders_in_khmer(staff_client, tenant):
     assert response.status_code == 200
     assert '<html lang="km">' in response.text and "<svg" in response.text
     assert "ចរចា" in response.text                     # the stage's Khmer name ("Negotiation")
+
+
+def test_the_margin_per_engagement_is_for_the_roles_that_see_rates(client, tenant, engagement):
+    from core.models import Role
+    from tests.helpers import login, make_member
+    staff = make_member(tenant, Role.STAFF)
+    login(client, staff.email)
+    page = client.get(f"/t/{tenant.slug}/consulting/pipeline/").get_data(as_text=True)
+    assert "Margin per engagement" not in page and "engagements.csv" not in page
+    assert client.get(f"/t/{tenant.slug}/consulting/pipeline/export/engagements.csv").status_code == 403

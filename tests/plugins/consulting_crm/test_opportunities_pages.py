@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
@@ -208,3 +209,14 @@ def test_the_client_is_kept_when_a_riel_opportunity_is_edited(staff_client, tena
     assert response.status_code == 302
     with tenant_scope(tenant.id):
         assert db.session.get(Opportunity, riel.id).client_id == client_org.id
+
+
+def test_an_edit_cannot_take_away_the_value_of_a_won_opportunity(tenant, client_org):
+    from core.errors import DomainError
+    from plugins.consulting_crm import opportunities
+    from tests.plugins.consulting_crm.conftest import add_opportunity
+    won = add_opportunity(tenant, "Budget literacy manual", client=client_org, code="won")
+    with tenant_scope(tenant.id):
+        with pytest.raises(DomainError) as refused:
+            opportunities.update_opportunity(won, estimated_value=None)
+        assert refused.value.field == "estimated_value"
