@@ -42,6 +42,8 @@ def money_in(validator=MONEY_RANGE, maximum=MAX_MONEY, **kwargs) -> fields.Decim
     """An amount as a number with at most two decimals. The bounds are repeated as numbers for the
     OpenAPI document (apispec would write Decimal bounds as strings)."""
     metadata = {"minimum": 0, "maximum": float(maximum), **kwargs.pop("metadata", {})}
+    if kwargs.get("load_default") is not None:
+        metadata["default"] = float(kwargs["load_default"])    # a number in the document, as the field is
     return fields.Decimal(places=2, allow_nan=False, validate=validator, metadata=metadata, **kwargs)
 
 
