@@ -67,7 +67,24 @@ def samaki_demo_data(tenant):
 
 @hookspec
 def samaki_indicators(tenant, period):
-    """Figures for the results framework: a list of Indicator(code, label, value, target)."""
+    """Figures for the results framework: a list of core.plugins.Indicator for `tenant` over
+    `period` (a core.periods.Period, or anything core.periods.period_bounds accepts: the results
+    framework asks for a quarter, a year, a fiscal year or, for figures counted since a baseline,
+    the range from the baseline date). Each carries its value, its disaggregation (`breakdown`:
+    dimension -> cell -> value; the cells of "sex" are Sex values, of "province" province codes),
+    for distinct counts the instance-wide `keys` counted (so working-group roll-ups count a district
+    once however many members it disclosed to), and a drill-down `url` to the page that lists the
+    records behind the figure, with the `permission` that page needs. Codes are stable
+    ("a2i.active_districts"): frameworks and snapshots refer to them. Count as the module's own
+    pages count; read only the tenant's rows (the call runs inside its tenant scope)."""
+
+
+@hookspec
+def samaki_my_work(tenant, user):
+    """What is assigned to `user` in `tenant` and due soon (or overdue): a list of
+    core.plugins.WorkItem, shown under "My work" on the tenant dashboard, soonest first. Only what the
+    user may open; never another person's protected identity in the title. Keep it to a few
+    queries, bounded (at most about ten items per module)."""
 
 
 @hookspec

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,34 @@ class SearchHit:
 
 @dataclass
 class Indicator:
+    """One figure a module computes for a tenant and a period (see the samaki_indicators hook)."""
+
     code: str
     label: Any
     value: float
     target: float | None = None
     unit: str = ""
+    # Disaggregation: dimension ("sex", "youth", "disability", "idpoor", "province") -> cell -> value,
+    # e.g. {"sex": {"female": 12, "male": 10}}. Cells are stable codes (province codes, "female"…) so
+    # figures of several tenants add up; core.disaggregation names the usual ones.
+    breakdown: dict = field(default_factory=dict)
+    # For counts of distinct things (districts, ministries): instance-wide key of each thing counted
+    # ("institution:KH-D-0801") -> its attributes for the breakdown ({"province": "KH-08"}), so a
+    # roll-up over several tenants counts a thing once. None for a plain sum or a percentage.
+    keys: dict | None = None
+    url: str = ""                # the page listing the records behind the figure (drill-down)
+    permission: str = ""         # what a user needs to follow `url`; the link is hidden otherwise
+
+
+@dataclass
+class WorkItem:
+    """Something assigned to a user and due soon (see the samaki_my_work hook)."""
+
+    title: str
+    url: str
+    kind: Any                    # what it is: "Information request", "Deliverable"… (translated)
+    due_on: date | None = None
+    note: str = ""               # a short status: "Reply due", "No attendance recorded"…
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited
@@ -22,6 +22,8 @@ class WorkingGroup(Audited, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     convening_tenant_id: Mapped[int] = mapped_column(ForeignKey("core_tenant.id"), index=True)
+    # Opt-in: a public, no-login scoreboard built only from what the members published.
+    public_scoreboard: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     convening_tenant: Mapped[Tenant] = relationship(lazy="joined")

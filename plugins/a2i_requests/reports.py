@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from core import sharing
+from core.periods import period_bounds
 from core.audit import record_event
 from core.columns import utcnow
 from core.csv_export import csv_response
@@ -285,19 +286,11 @@ def overdue_widget(tenant, user) -> Widget | None:
     return Widget(_l("Overdue information requests"), "a2i_requests/widget_overdue.html", context, order=20)
 
 
-def _period_bounds(period) -> tuple[date, date]:
-    """Accepts a (start, end) pair of dates, an object with .start/.end, or a year."""
-    if isinstance(period, int):
-        return date(period, 1, 1), date(period, 12, 31)
-    if hasattr(period, "start") and hasattr(period, "end"):
-        return period.start, period.end
-    start, end = period
-    return start, end
 
 
 def indicators(tenant, period) -> list[Indicator]:
     """Results-framework figures: bodies that answered at least one request on time in the period."""
-    start, end = _period_bounds(period)
+    start, end = period_bounds(period)
     with tenant_scope(tenant.id):
         districts = statistics.active_disclosers(start, end, InstitutionKind.DISTRICT)
         ministries = statistics.active_disclosers(start, end, InstitutionKind.MINISTRY)

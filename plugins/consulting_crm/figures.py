@@ -37,6 +37,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
 from werkzeug.routing import BuildError
 
+from core.periods import period_bounds
 from core.extensions import db
 from core.i18n import current_locale
 from core.plugins import Indicator, SearchHit, Widget
@@ -523,14 +524,6 @@ def _compute(filters: FigureFilters, tenant_id: int, now: datetime) -> PipelineF
 
 # --- indicators -------------------------------------------------------------------------------------------
 
-def period_bounds(period) -> tuple[date, date]:
-    """Accepts a (start, end) pair of dates, an object with .start/.end, or a year."""
-    if isinstance(period, int):
-        return date(period, 1, 1), date(period, 12, 31)
-    if hasattr(period, "start") and hasattr(period, "end"):
-        return period.start, period.end
-    start, end = period
-    return start, end
 
 
 def delivered_engagements(tenant_id: int, start: date, end: date) -> int:

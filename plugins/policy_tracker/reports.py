@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
+from core.periods import period_bounds
 from core.extensions import db
 from core.i18n import current_locale
 from core.models import Tenant
@@ -82,14 +83,6 @@ def _url(endpoint: str, tenant) -> str:
 
 # --- indicators --------------------------------------------------------------------------------------
 
-def _period_bounds(period) -> tuple[date, date]:
-    """Accepts a (start, end) pair of dates, an object with .start/.end, or a year."""
-    if isinstance(period, int):
-        return date(period, 1, 1), date(period, 12, 31)
-    if hasattr(period, "start") and hasattr(period, "end"):
-        return period.start, period.end
-    start, end = period
-    return start, end
 
 
 def _ours(tenant_id: int):
@@ -140,7 +133,7 @@ def women_percent(total: int, women: int) -> float:
 
 
 def indicators(tenant, period) -> list[Indicator]:
-    start, end = _period_bounds(period)
+    start, end = period_bounds(period)
     with tenant_scope(tenant.id):
         activities, participants, women = campaign_activities(tenant.id, start, end)
         return [

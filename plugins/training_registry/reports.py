@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 from werkzeug.routing import BuildError
 
+from core.periods import period_bounds
 from core.extensions import db
 from core.i18n import current_locale
 from core.plugins import Indicator, SearchHit, Widget
@@ -517,14 +518,6 @@ def _compute(filters: ReportFilters, tenant_id: int) -> TrainingReport:
 
 # --- indicators -----------------------------------------------------------------------------------------
 
-def period_bounds(period) -> tuple[date, date]:
-    """Accepts a (start, end) pair of dates, an object with .start/.end, or a year."""
-    if isinstance(period, int):
-        return date(period, 1, 1), date(period, 12, 31)
-    if hasattr(period, "start") and hasattr(period, "end"):
-        return period.start, period.end
-    start, end = period
-    return start, end
 
 
 def indicators(tenant, period) -> list[Indicator]:
