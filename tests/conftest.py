@@ -16,7 +16,7 @@ from core.models import Role
 from tests.helpers import login, make_member, make_tenant
 
 BUILTIN_PLUGINS = ["plugins.a2i_requests", "plugins.training_registry", "plugins.consulting_crm",
-                   "plugins.policy_tracker"]
+                   "plugins.policy_tracker", "plugins.results_framework"]
 TEST_PLUGIN = "tests.example_plugin"
 
 

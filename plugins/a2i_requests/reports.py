@@ -1,7 +1,6 @@
 """Statistics, the overdue view across bodies, published requests and the results-framework figures."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
