@@ -53,6 +53,8 @@ def samaki_permissions():
         Permission("core.plugins.manage", _l("Switch modules on and off"), MANAGERS),
         Permission("core.audit.view", _l("Browse and export the audit log"), MANAGERS),
         Permission("core.sharing.manage", _l("Share records with working groups"), EDITORS),
+        Permission("core.groups.manage", _l("Change the settings of working groups the organisation convenes"),
+                   MANAGERS),
         *register_permissions(),
     ]
 

@@ -1,18 +1,22 @@
-"""Working-group pages: the groups a tenant belongs to, a group's feed and shared records, and the
-share / unshare actions plugins offer on their record pages."""
+"""Working-group pages: the groups a tenant belongs to, a group's feed and shared records, the
+convening organisation's group settings (the opt-in public scoreboard), and the share / unshare
+actions plugins offer on their record pages."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import BooleanField
 
 from core import sharing
 from core.errors import DomainError
 from core.extensions import db
 from core.models import GroupFeedEntry, SharedRecord
-from core.permissions import require
+from core.permissions import can, require
 from core.views import safe_next
 
 groups = Blueprint("groups", __name__, url_prefix="/t/<tenant_slug>/groups")
@@ -37,8 +41,38 @@ def group(group_slug: str) -> str:
         .order_by(SharedRecord.updated_at.desc())).scalars().all()
     panels = current_app.extensions["samaki"].collect("samaki_group_panels", g.tenant, group=working_group,
                                                       user=current_user)
+    settings_form = ScoreboardForm(public_scoreboard=working_group.public_scoreboard) \
+        if _may_change_settings(working_group) else None
     return render_template("core/group.html", group=working_group, feed=feed, records=records,
-                           types=sharing.shareable_types(), panels=sorted(panels, key=lambda panel: panel.order))
+                           types=sharing.shareable_types(), panels=sorted(panels, key=lambda panel: panel.order),
+                           settings_form=settings_form)
+
+
+class ScoreboardForm(FlaskForm):
+    public_scoreboard = BooleanField(_l("Publish the group's scoreboard: a public page, seen without logging in"))
+
+
+def _may_change_settings(working_group) -> bool:
+    """Only the convening organisation's owners and admins change a group's settings."""
+    return working_group.convening_tenant_id == g.tenant.id and can("core.groups.manage")
+
+
+@groups.post("/<group_slug>/settings")
+@require("core.groups.manage")
+def settings(group_slug: str) -> Response:
+    """Switch the public scoreboard on or off (audited: WorkingGroup is Audited)."""
+    working_group = sharing.group_for_member(g.tenant, group_slug) or abort(404)
+    if not _may_change_settings(working_group):
+        abort(403)
+    form = ScoreboardForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if working_group.public_scoreboard != form.public_scoreboard.data:
+        working_group.public_scoreboard = form.public_scoreboard.data
+        db.session.commit()
+    flash(_("The group's scoreboard is now public.") if working_group.public_scoreboard
+          else _("The group's scoreboard is no longer public."), "success")
+    return redirect(url_for("groups.group", group_slug=working_group.slug))
 
 
 @groups.get("/records/<int:shared_id>")

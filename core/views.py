@@ -1,6 +1,9 @@
 """Core pages: the start page, a tenant's dashboard, the language switch, global search."""
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -32,11 +35,20 @@ def index() -> Response | str:
     return render_template("core/index.html", tenants=tenants)
 
 
+def tenant_today(tenant) -> date:
+    return datetime.now(ZoneInfo(getattr(tenant, "timezone", None) or "Asia/Phnom_Penh")).date()
+
+
 @core.get("/t/<tenant_slug>/")
 @require("core.tenant.view")
 def dashboard() -> str:
-    widgets = current_app.extensions["samaki"].collect("samaki_dashboard_widgets", g.tenant, user=current_user)
-    return render_template("core/dashboard.html", widgets=sorted(widgets, key=lambda w: w.order))
+    state = current_app.extensions["samaki"]
+    widgets = state.collect("samaki_dashboard_widgets", g.tenant, user=current_user)
+    # "My work" first: what the modules say is assigned to this user, soonest due first, undated last.
+    work = sorted(state.collect("samaki_my_work", g.tenant, user=current_user),
+                  key=lambda item: (item.due_on is None, item.due_on or date.max))
+    return render_template("core/dashboard.html", widgets=sorted(widgets, key=lambda w: w.order), work=work,
+                           today=tenant_today(g.tenant))
 
 
 @core.get("/about")

@@ -52,8 +52,9 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
 def _link(page: int | None, args: dict) -> str | None:
     if page is None:
         return None
-    query = {k: v for k, v in request.args.items() if k != "page"}
-    query["page"] = page
+    # Every value of a repeated parameter (?period=2025&period=2026) stays in the link.
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    query.append(("page", page))
     return f"{request.base_url}?{urlencode(query)}"
 
 

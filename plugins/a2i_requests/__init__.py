@@ -31,9 +31,10 @@ def samaki_blueprints():
     from plugins.a2i_requests.api import a2i_api
     from plugins.a2i_requests.exports import exports_bp
     from plugins.a2i_requests.reports import reports_bp
+    from plugins.a2i_requests.scoreboard_views import scoreboard_bp
     from plugins.a2i_requests.settings_views import settings_bp
     from plugins.a2i_requests.views import requests_bp
-    return [requests_bp, reports_bp, settings_bp, a2i_api, exports_bp]
+    return [requests_bp, reports_bp, settings_bp, a2i_api, exports_bp, scoreboard_bp]
 
 
 @hookimpl
@@ -81,6 +82,19 @@ def samaki_search(tenant, user, query):
 def samaki_indicators(tenant, period):
     from plugins.a2i_requests.reports import indicators
     return indicators(tenant, period)
+
+
+@hookimpl
+def samaki_group_panels(group, tenant, user):
+    from plugins.a2i_requests.scoreboard_views import scoreboard_panel
+    panel = scoreboard_panel(group)
+    return [panel] if panel else []
+
+
+@hookimpl
+def samaki_my_work(tenant, user):
+    from plugins.a2i_requests.reports import my_work
+    return my_work(tenant, user)
 
 
 @hookimpl

@@ -1,10 +1,15 @@
-"""Statistics, the overdue view across bodies, published requests and the results-framework figures."""
+"""Statistics, the overdue view across bodies, published requests, the results-framework figures and
+the "My work" list of a user's requests due soon."""
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from datetime import date, timedelta
+
+from flask import (Blueprint, abort, current_app, flash, g, has_request_context, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -15,13 +20,15 @@ from wtforms.validators import Length, Optional, ValidationError
 from core import sharing
 from core.periods import period_bounds
 from core.audit import record_event
+from core.disaggregation import breakdown_of_keys
 from core.columns import utcnow
 from core.csv_export import csv_response
 from core.errors import DomainError
 from core.extensions import db
 from core.i18n import current_locale
-from core.permissions import can, require
-from core.plugins import Indicator, Widget
+from core.models import Membership
+from core.permissions import can, registry, require
+from core.plugins import Indicator, Widget, WorkItem
 from core.registers.institutions import visible_institutions
 from core.registers.models import Institution, InstitutionKind
 from core.tenancy import tenant_scope
@@ -34,6 +41,7 @@ reports_bp = Blueprint("a2i_reports", __name__, url_prefix="/t/<tenant_slug>/a2i
 PAGE_SIZE = 25
 WIDGET_SIZE = 5
 GROUP_LABELS = {"body": _l("Public body"), "kind": _l("Kind of body"), "province": _l("Province")}
+DATED_BY_LABELS = {"submitted": _l("Date submitted"), "answered": _l("Date answered")}
 DISTRICT_TARGET = 30
 MINISTRY_TARGET = 20
 
@@ -72,8 +80,10 @@ class BodyFilterForm(_QueryForm):
 class StatisticsFilterForm(BodyFilterForm):
     group_by = SelectField(_l("Group by"), default="body",
                            choices=lambda: [SelectChoice(value, label) for value, label in GROUP_LABELS.items()])
-    date_from = DateField(_l("Submitted from"), validators=[Optional()])
-    date_to = DateField(_l("Submitted until"), validators=[Optional()])
+    dated_by = SelectField(_l("Count requests by"), default="submitted",
+                           choices=lambda: [SelectChoice(value, label) for value, label in DATED_BY_LABELS.items()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("Until"), validators=[Optional()])
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -102,9 +112,9 @@ def _read(form_class):
     return form, valid
 
 
-def _statistics_filters(form: StatisticsFilterForm) -> dict:
+def statistics_filters(form: StatisticsFilterForm) -> dict:
     return dict(date_from=form.date_from.data, date_to=form.date_to.data, kind=form.kind.data or None,
-                province_id=form.province_id)
+                province_id=form.province_id, dated_by=form.dated_by.data or "submitted")
 
 
 # --- statistics -----------------------------------------------------------------------------------
@@ -117,7 +127,7 @@ def statistics_view() -> tuple[str, int] | str:
     if not valid:
         return render_template("a2i_requests/statistics.html", form=form, rows=None, total=None,
                                query_args=_query_args()), 422
-    filters = _statistics_filters(form)
+    filters = statistics_filters(form)
     rows, total = statistics.statistics_table(form.group_by.data or "body", locale=current_locale(), **filters)
     return render_template("a2i_requests/statistics.html", form=form, rows=rows, total=total,
                            group_label=GROUP_LABELS[form.group_by.data or "body"], query_args=_query_args(),
@@ -143,7 +153,7 @@ def statistics_csv() -> Response | tuple[str, int]:
     if not valid:
         return render_template("a2i_requests/statistics.html", form=form, rows=None, total=None,
                                query_args=_query_args()), 422
-    filters = _statistics_filters(form)
+    filters = statistics_filters(form)
     group_by = form.group_by.data or "body"
     rows, total = statistics.statistics_table(group_by, locale=current_locale(), **filters)
     record_event("export", tenant_id=g.tenant.id, model="InfoRequestStatistics",
@@ -169,7 +179,7 @@ def share_statistics() -> Response:
     group = sharing.group_for_member(g.tenant, request.form.get("group", ""))
     if group is None or not form.validate():
         abort(400)
-    filters = _statistics_filters(form)
+    filters = statistics_filters(form)
     rows, total = statistics.statistics_table(form.group_by.data or "body", locale=current_locale(), **filters)
     period = " – ".join(d.isoformat() for d in (filters["date_from"], filters["date_to"]) if d)
     snapshot = StatisticsSnapshot(title=_("Disclosure statistics of %(tenant)s", tenant=g.tenant.name),
@@ -287,15 +297,82 @@ def overdue_widget(tenant, user) -> Widget | None:
 
 
 
+def _path(endpoint: str, **values) -> str:
+    """A link to one of the tenant's pages, also outside a request (a snapshot frozen by a job)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def _drill_down(tenant, kind: InstitutionKind, start: date, end: date) -> str:
+    """The statistics page listing, body by body, the requests of `kind` answered in the period: the
+    records behind an active-disclosers figure."""
+    return _path("a2i_reports.statistics", tenant_slug=tenant.slug, group_by="body", kind=kind.value,
+                 dated_by="answered", date_from=start.isoformat(), date_to=end.isoformat())
+
+
 def indicators(tenant, period) -> list[Indicator]:
-    """Results-framework figures: bodies that answered at least one request on time in the period."""
+    """Results-framework figures: bodies that answered at least one request on time in the period, with
+    the bodies counted as instance-wide keys (see statistics.active_discloser_keys), their breakdown
+    by province and a link to the statistics behind them. Two queries."""
     start, end = period_bounds(period)
     with tenant_scope(tenant.id):
-        districts = statistics.active_disclosers(start, end, InstitutionKind.DISTRICT)
-        ministries = statistics.active_disclosers(start, end, InstitutionKind.MINISTRY)
+        districts = statistics.active_discloser_keys(start, end, InstitutionKind.DISTRICT)
+        ministries = statistics.active_discloser_keys(start, end, InstitutionKind.MINISTRY)
     return [
-        Indicator("a2i.active_districts", _l("Districts actively disclosing information"), districts,
-                  target=DISTRICT_TARGET, unit=_("districts")),
+        Indicator("a2i.active_districts", _l("Districts actively disclosing information"), len(districts),
+                  target=DISTRICT_TARGET, unit=_("districts"),
+                  breakdown={"province": breakdown_of_keys(districts).get("province", {})}, keys=districts,
+                  url=_drill_down(tenant, InstitutionKind.DISTRICT, start, end), permission="a2i.request.view"),
         Indicator("a2i.active_ncdd_ministries", _l("NCDD member ministries actively disclosing information"),
-                  ministries, target=MINISTRY_TARGET, unit=_("ministries")),
+                  len(ministries), target=MINISTRY_TARGET, unit=_("ministries"),
+                  breakdown={"province": breakdown_of_keys(ministries).get("province", {})}, keys=ministries,
+                  url=_drill_down(tenant, InstitutionKind.MINISTRY, start, end), permission="a2i.request.view"),
     ]
+
+
+# --- my work ----------------------------------------------------------------------------------------
+
+MY_WORK_DAYS = 7        # calendar days ahead that count as "due soon"
+MY_WORK_SIZE = 10
+
+
+def my_work(tenant, user) -> list[WorkItem]:
+    """Open requests assigned to `user` that are overdue or due within a week, soonest first (at most
+    ten): one query, plus the tenant's calendar to say how late each one is in working days."""
+    if user is None or not getattr(user, "id", None):
+        return []
+    # The user's own role in `tenant` (the hook may run outside that tenant's request).
+    membership = db.session.scalar(select(Membership).where(Membership.tenant_id == tenant.id,
+                                                            Membership.user_id == user.id))
+    if membership is None or not membership.is_active or not registry().role_has(membership.role,
+                                                                                  "a2i.request.view"):
+        return []
+    with tenant_scope(tenant.id):
+        today = services.tenant_today(tenant.id)
+        found = db.session.execute(
+            select(InfoRequest.id, InfoRequest.reference, InfoRequest.subject, InfoRequest.due_on)
+            .where(InfoRequest.assignee_id == user.id, InfoRequest.status.in_(services.OPEN_STATUSES),
+                   InfoRequest.due_on.is_not(None), InfoRequest.due_on <= today + timedelta(days=MY_WORK_DAYS))
+            .order_by(InfoRequest.due_on, InfoRequest.id).limit(MY_WORK_SIZE)).all()
+        calendar = services.calendar_for(tenant.id) if found else None
+    items = []
+    for req in found:
+        items.append(WorkItem(title=f"{req.reference} · {req.subject}", kind=_("Information request"),
+                              url=_path("a2i.detail", tenant_slug=tenant.slug, request_id=req.id),
+                              due_on=req.due_on, note=_due_note(req.due_on, today, calendar)))
+    return items
+
+
+def _due_note(due_on: date, today: date, calendar) -> str:
+    days = services.days_left(due_on, today, calendar)
+    if due_on < today:
+        # Due on a Friday and seen on the Saturday: late, though no working day has passed yet.
+        if not days:
+            return _("Overdue")
+        return ngettext("Overdue by %(num)s working day", "Overdue by %(num)s working days", -days)
+    if due_on == today:
+        return _("Reply due today")
+    if not days:
+        return _("Reply due")
+    return ngettext("Reply due in %(num)s working day", "Reply due in %(num)s working days", days)

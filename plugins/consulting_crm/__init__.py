@@ -97,6 +97,12 @@ def samaki_indicators(tenant, period):
 
 
 @hookimpl
+def samaki_my_work(tenant, user):
+    from plugins.consulting_crm.my_work import my_work
+    return my_work(tenant, user)
+
+
+@hookimpl
 def samaki_contact_links(contact):
     from plugins.consulting_crm import client_views, pool_views
     return client_views.contact_links(contact) + pool_views.contact_links(contact)

@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -543,7 +543,8 @@ def delivered_engagements(tenant_id: int, start: date, end: date) -> int:
 
 def indicators(tenant, period) -> list[Indicator]:
     """Engagements delivered, revenue invoiced (USD, excluding VAT) and the win rate (by count) in
-    the period, counted as on the figures page."""
+    the period, counted as on the figures page, each linking to that page for the same period.
+    Nobody is counted, so there is no disaggregation."""
     start, end = period_bounds(period)
     filters = FigureFilters(date_from=start, date_to=end)
     with tenant_scope(tenant.id):
@@ -551,14 +552,29 @@ def indicators(tenant, period) -> list[Indicator]:
         revenue = sum((_usd(row.subtotal, row.currency, row.khr_per_usd) or ZERO
                        for row in _invoice_rows(filters, tenant.id)), ZERO)
         win_rate = _win_rate(_opportunity_rows(filters, tenant.id), filters)
+    link = {"url": page_url("consulting_figures.index", tenant, date_from=start.isoformat(),
+                            date_to=end.isoformat()),
+            "permission": "consulting.view"}
     return [
         Indicator("consulting.engagements_delivered", _l("Consulting engagements delivered"), delivered,
-                  unit=_("engagements")),
+                  unit=_("engagements"), **link),
         Indicator("consulting.revenue", _l("Consulting revenue invoiced (excluding VAT)"),
-                  float(usd_cents(revenue)), unit="USD"),
+                  float(usd_cents(revenue)), unit="USD", **link),
         Indicator("consulting.win_rate", _l("Win rate of the opportunities closed"), win_rate.by_count or 0.0,
-                  unit="%"),
+                  unit="%", **link),
     ]
+
+
+def page_url(endpoint: str, tenant, **values) -> str:
+    """A page of the module as a path, inside a request or outside one (a snapshot frozen by a
+    command); "" when the page is not mounted in this app."""
+    values = {"tenant_slug": tenant.slug, **values}
+    try:
+        if has_request_context():
+            return url_for(endpoint, **values)
+        return current_app.url_map.bind("localhost").build(endpoint, values)
+    except BuildError:
+        return ""
 
 
 # --- dashboard ------------------------------------------------------------------------------------------

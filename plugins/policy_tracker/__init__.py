@@ -81,6 +81,12 @@ def samaki_indicators(tenant, period):
 
 
 @hookimpl
+def samaki_my_work(tenant, user):
+    from plugins.policy_tracker.my_work import my_work
+    return my_work(tenant, user)
+
+
+@hookimpl
 def samaki_cli(group):
     from plugins.policy_tracker.stages import register_cli
     register_cli(group)

@@ -4,6 +4,7 @@ commit. Strategy notes and budget appear only with policy.campaigns.strategy; st
 attendees' names only through core.registers.protection.shown_name."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -26,7 +27,7 @@ from plugins.policy_tracker import campaigns as services
 from plugins.policy_tracker.campaign_forms import (ActivityForm, CampaignForm, CampaignLinksForm, OutcomeForm,
                                                    PeriodForm, RecommendationFilterForm, RecommendationForm,
                                                    StakeholderForm)
-from plugins.policy_tracker.models import Campaign, Law, LawVersion, Outcome
+from plugins.policy_tracker.models import Campaign, CampaignStatus, Law, LawVersion, Outcome
 
 campaigns_bp = Blueprint("campaigns", __name__, url_prefix="/t/<tenant_slug>/policy/campaigns",
                          template_folder="templates")
@@ -115,13 +116,31 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
 
 # --- campaigns ----------------------------------------------------------------------------------------
 
+def _date_arg(name: str) -> date | None:
+    """A date of the query string (a drill-down link from the results framework); ignored when bad."""
+    try:
+        return date.fromisoformat((request.args.get(name) or "").strip()[:10]) or None
+    except ValueError:
+        return None
+
+
+def _period_args() -> tuple[date | None, date | None]:
+    start, end = _date_arg("date_from"), _date_arg("date_to")
+    return (start, end) if not (start and end and end < start) else (None, None)
+
+
 @campaigns_bp.get("/")
 @require("policy.view")
 def index() -> str:
     q = (request.args.get("q") or "").strip()[:200]
-    page = paginate(services.campaign_list_query(q=q), per_page=PAGE_SIZE)
-    return render_template("policy_tracker/campaigns/index.html", page=page, q=q,
-                           query_args={"q": q} if q else {})
+    status = request.args.get("status") if request.args.get("status") in {s.value for s in CampaignStatus} else None
+    start, end = _period_args()
+    page = paginate(services.campaign_list_query(q=q, status=status, date_from=start, date_to=end),
+                    per_page=PAGE_SIZE)
+    query_args = {key: value for key, value in (("q", q), ("status", status), ("date_from", start),
+                                                ("date_to", end)) if value}
+    return render_template("policy_tracker/campaigns/index.html", page=page, q=q, query_args=query_args,
+                           status=CampaignStatus(status) if status else None, period=(start, end))
 
 
 def _campaign_form(campaign: Campaign | None = None) -> CampaignForm:
@@ -411,9 +430,14 @@ def taken_up():
 @require("policy.view")
 def activities():
     campaign_id = _int(request.args.get("campaign"))
-    page = paginate(services.activity_list_query(campaign_id=campaign_id), per_page=PAGE_SIZE)
-    return render_template("policy_tracker/campaigns/activities.html", page=page,
-                           query_args={"campaign": campaign_id} if campaign_id else {})
+    start, end = _period_args()
+    of_campaigns = request.args.get("of_campaigns") == "1"
+    page = paginate(services.activity_list_query(campaign_id=campaign_id, date_from=start, date_to=end,
+                                                 of_campaigns=of_campaigns), per_page=PAGE_SIZE)
+    query_args = {key: value for key, value in (("campaign", campaign_id), ("date_from", start), ("date_to", end),
+                                                ("of_campaigns", "1" if of_campaigns else None)) if value}
+    return render_template("policy_tracker/campaigns/activities.html", page=page, query_args=query_args,
+                           period=(start, end), of_campaigns=of_campaigns)
 
 
 def _activity_form(activity=None) -> ActivityForm:

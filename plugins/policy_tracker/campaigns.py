@@ -234,10 +234,17 @@ def set_stakeholders(campaign: Campaign, stakeholders: Iterable[tuple]) -> None:
 
 
 def campaign_list_query(*, q: str | None = None, status=None, law_id: int | None = None,
-                        project_id: int | None = None) -> Select:
+                        project_id: int | None = None, date_from: date | None = None,
+                        date_to: date | None = None) -> Select:
+    """The tenant's campaigns; with dates, those whose period (when given) overlaps them (as the
+    "active campaigns" indicator counts)."""
     query = select(Campaign).options(joinedload(Campaign.project))
     if status:
         query = query.where(Campaign.status == CampaignStatus(status))
+    if date_to:
+        query = query.where(or_(Campaign.starts_on.is_(None), Campaign.starts_on <= date_to))
+    if date_from:
+        query = query.where(or_(Campaign.ends_on.is_(None), Campaign.ends_on >= date_from))
     if law_id:
         query = query.where(Campaign.id.in_(select(CampaignLaw.campaign_id).where(CampaignLaw.law_id == law_id)))
     if project_id:
@@ -622,10 +629,13 @@ def update_activity(activity: Activity, **fields) -> Activity:
 
 
 def activity_list_query(*, campaign_id: int | None = None, kind=None, date_from: date | None = None,
-                        date_to: date | None = None, q: str | None = None) -> Select:
+                        date_to: date | None = None, q: str | None = None, of_campaigns: bool = False) -> Select:
+    """The tenant's activities; `of_campaigns` keeps those of a campaign (as the indicators count)."""
     query = select(Activity).options(joinedload(Activity.campaign), joinedload(Activity.place))
     if campaign_id:
         query = query.where(Activity.campaign_id == campaign_id)
+    if of_campaigns:
+        query = query.where(Activity.campaign_id.is_not(None))
     if kind:
         query = query.where(Activity.kind == ActivityKind(kind))
     if date_from:

@@ -80,7 +80,7 @@ def samaki_group_panels(group, tenant, user):
     return group_panels(group, tenant, user)
 
 
-@hookimpl
+@hookimpl(trylast=True)      # after the modules' own demo data, which its figures count
 def samaki_demo_data(tenant):
     from plugins.results_framework.demo import load_demo_data
     load_demo_data(tenant)

@@ -245,11 +245,14 @@ def module_codes(tenant) -> dict:
 
 
 def target_for(indicator: ResultIndicator, period: Period) -> Decimal | None:
-    """The period's own target, else the target of the year the period ends in."""
+    """The period's own target; else, for a level (a cumulative count, a latest value), the level
+    the year it ends in aims at. A quarter's sum is not measured against a whole year's."""
     targets = {target.period_key: target.value for target in indicator.targets}
     if period.key in targets:
         return targets[period.key]
-    return targets.get(str(period.end.year))
+    if indicator.accumulation == Accumulation.CUMULATIVE or indicator.aggregation == Aggregation.LATEST:
+        return targets.get(str(period.end.year))
+    return None
 
 
 def _manual_value(indicator: ResultIndicator, entries: list[ManualValue], start: date, end: date):
@@ -268,17 +271,24 @@ def _manual_value(indicator: ResultIndicator, entries: list[ManualValue], start:
             "")
 
 
-def values_for(tenant, indicators: list[ResultIndicator], period: Period, today: date | None = None
-               ) -> dict[int, IndicatorValue]:
-    """Each indicator's live value for `period`, its target and its status: one hook call per
-    distinct counting range and one query for the hand-entered values."""
-    today = today or date.today()
-    figures_by_range: dict = {}
+def manual_entries(indicators: list[ResultIndicator]) -> dict[int, list[ManualValue]]:
+    """The hand-entered values of the manual indicators, by indicator id (one query)."""
     manual_ids = [indicator.id for indicator in indicators if indicator.source == Source.MANUAL]
     entries: dict[int, list[ManualValue]] = {}
     if manual_ids:
         for entry in db.session.execute(select(ManualValue).where(ManualValue.indicator_id.in_(manual_ids))).scalars():
             entries.setdefault(entry.indicator_id, []).append(entry)
+    return entries
+
+
+def values_for(tenant, indicators: list[ResultIndicator], period: Period, today: date | None = None,
+               entries: dict[int, list[ManualValue]] | None = None) -> dict[int, IndicatorValue]:
+    """Each indicator's live value for `period`, its target and its status: one hook call per
+    distinct counting range and one query for the hand-entered values (none when given `entries`)."""
+    today = today or date.today()
+    figures_by_range: dict = {}
+    if entries is None:
+        entries = manual_entries(indicators)
     found = {}
     for indicator in indicators:
         start, end = counting_range(indicator, period)
@@ -300,8 +310,9 @@ def values_for(tenant, indicators: list[ResultIndicator], period: Period, today:
 
 
 def expected_share(indicator: ResultIndicator, period: Period, today: date) -> Decimal:
-    """How much of the period's target a summed indicator should have reached by `today`."""
-    if indicator.aggregation != Aggregation.SUM or today >= period.end:
+    """How much of the period's target a per-period sum should have reached by `today`."""
+    if indicator.aggregation != Aggregation.SUM or indicator.accumulation != Accumulation.PER_PERIOD \
+            or today >= period.end:
         return Decimal(1)
     if today < period.start:
         return Decimal(0)
@@ -320,7 +331,7 @@ def status_of(indicator: ResultIndicator, value: Decimal | None, target: Decimal
         return Status.AT_RISK if value * AT_RISK_SHARE <= target else Status.OFF_TRACK
     if value >= target:
         return Status.MET
-    expected = target * expected_share(indicator, period, today)
+    expected = target * expected_share(indicator, period, today)      # a sum grows through its period
     if value >= expected:
         return Status.ON_TRACK
     return Status.AT_RISK if value >= expected * AT_RISK_SHARE else Status.OFF_TRACK
@@ -394,15 +405,16 @@ def values_by_period(tenant, indicators: list[ResultIndicator], periods: list[Pe
     """Values per period key: frozen where the period has a snapshot, live otherwise."""
     frozen = current_snapshots(tenant.id, [period.key for period in periods])
     by_id = {indicator.id: indicator for indicator in indicators}
+    entries = manual_entries(indicators)
     found = {}
     for period in periods:
         if period.key in frozen:
             found[period.key] = snapshot_values(frozen[period.key], by_id, today)
             missing = [indicator for indicator in indicators if indicator.id not in found[period.key]]
             if missing:      # added to the framework after the freeze: live
-                found[period.key].update(values_for(tenant, missing, period, today))
+                found[period.key].update(values_for(tenant, missing, period, today, entries))
         else:
-            found[period.key] = values_for(tenant, indicators, period, today)
+            found[period.key] = values_for(tenant, indicators, period, today, entries)
     return found
 
 

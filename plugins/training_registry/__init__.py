@@ -91,6 +91,12 @@ def samaki_indicators(tenant, period):
 
 
 @hookimpl
+def samaki_my_work(tenant, user):
+    from plugins.training_registry.my_work import my_work
+    return my_work(tenant, user)
+
+
+@hookimpl
 def samaki_contact_links(contact):
     from plugins.training_registry.course_views import contact_links
     return contact_links(contact)

@@ -9,17 +9,18 @@ those rows. Nobody is named: people are only counted, so protected contacts are 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 from werkzeug.routing import BuildError
 
+from core.disaggregation import DIMENSIONS, NO, UNKNOWN, YES, flag_cell
 from core.periods import period_bounds
 from core.extensions import db
 from core.i18n import current_locale
@@ -193,6 +194,9 @@ class TrainingReport:
     by_curriculum: list[BreakdownRow]
     courses: list[CourseRow]
     province_name: str = ""
+    # Unique people (named, then historical totals) by the dimensions of core.disaggregation: each
+    # dimension's cells add up to total.people (see people_breakdown()).
+    people_breakdown: dict = field(default_factory=dict)
 
     @property
     def total(self) -> Figures:
@@ -508,12 +512,46 @@ def _compute(filters: ReportFilters, tenant_id: int) -> TrainingReport:
             source=course.t_source or ""))
 
     chosen = next((p for p in provinces.values() if p.code == filters.province_code), None)
+    named_rows = [row for row in enrolments if courses[row.course_id].kind is not CourseKind.HISTORICAL]
+    people = people_breakdown(counter, named_rows, historical, provinces)
     return TrainingReport(
         filters=filters, youth_band=band, named=named, from_totals=_totals_figures(historical),
         crosstab=[cells[(sex, youth)] for sex in SEX_GROUPS for youth in YOUTH_STATES],
         organisations_by_type=organisations_by_type, by_province=breakdown(province_key),
         by_project=breakdown(project_key), by_curriculum=breakdown(curriculum_key), courses=course_list,
-        province_name=chosen.name_in(locale) if chosen else "")
+        province_name=chosen.name_in(locale) if chosen else "", people_breakdown=people)
+
+
+def people_breakdown(counter: _Counter, named_rows, historical, provinces: dict[int, Place]) -> dict:
+    """Unique people by sex (Sex values), youth, disability, IDPoor (yes/no/unknown) and province
+    (province codes), from rows compute() has already read. A named person is counted once, with
+    what is known at their first course of the set, in that course's province; a historical
+    course adds its totals as the report does: its women as "female" and the others as sex not
+    recorded (totals do not say), its youth, IDPoor and disability counts as "yes" and the others
+    as "no" (the report counts totals as known). A course without a province is under "unknown"."""
+    def province(course) -> str:
+        place = provinces.get(course.province_id)
+        return place.code if place else UNKNOWN
+
+    found: dict = {dimension: defaultdict(int) for dimension in DIMENSIONS}
+    for row in counter.first_enrolments(named_rows).values():
+        found["sex"][(row.sex or Sex.NOT_RECORDED).value] += 1
+        found["youth"][flag_cell(counter.youth(row))] += 1
+        found["disability"][flag_cell(row.disability)] += 1
+        found["idpoor"][flag_cell(row.idpoor)] += 1
+        found["province"][province(counter.courses[row.course_id])] += 1
+    for course in historical:
+        if course.t_participants is None:
+            continue
+        total = course.t_participants
+        found["sex"][Sex.FEMALE.value] += course.t_women
+        found["sex"][Sex.NOT_RECORDED.value] += total - course.t_women
+        for dimension, yes in (("youth", course.t_youth), ("disability", course.t_disability),
+                               ("idpoor", course.t_idpoor)):
+            found[dimension][YES] += yes
+            found[dimension][NO] += total - yes
+        found["province"][province(course)] += total
+    return {dimension: {cell: count for cell, count in cells.items() if count} for dimension, cells in found.items()}
 
 
 # --- indicators -----------------------------------------------------------------------------------------
@@ -521,20 +559,38 @@ def _compute(filters: ReportFilters, tenant_id: int) -> TrainingReport:
 
 
 def indicators(tenant, period) -> list[Indicator]:
-    """Results-framework figures for the courses that start in the period (the report's own counts)."""
+    """Results-framework figures for the courses that start in the period (the report's own counts),
+    each with a link to the training report for the same period. People trained are broken down
+    by sex, youth, disability, IDPoor and province (people_breakdown). The organisations trained
+    are the tenant's own contacts, so they carry no instance-wide keys."""
     start, end = period_bounds(period)
     report = compute(ReportFilters(date_from=start, date_to=end), tenant.id)
     total = report.total
     cbos = sum(count for value, _label, count in report.organisations_by_type
                if value in {kind.value for kind in CBO_TYPES}) + report.from_totals.organisations
+    link = {"url": page_url("training_reports.index", tenant, date_from=start.isoformat(), date_to=end.isoformat()),
+            "permission": "training.view"}
     return [
-        Indicator("training.people_trained", _l("People trained"), total.people, unit=_("people")),
+        Indicator("training.people_trained", _l("People trained"), total.people, unit=_("people"),
+                  breakdown=report.people_breakdown, **link),
         Indicator("training.women_share", _l("Women among the people trained"), total.women_percent or 0.0,
-                  unit="%"),
-        Indicator("training.cbos_trained", _l("CBOs and CSOs trained"), cbos, unit=_("organisations")),
+                  unit="%", **link),
+        Indicator("training.cbos_trained", _l("CBOs and CSOs trained"), cbos, unit=_("organisations"), **link),
         Indicator("training.learning_gain", _l("Average learning gain (normalised)"), total.gain_percent or 0.0,
-                  unit="%"),
+                  unit="%", **link),
     ]
+
+
+def page_url(endpoint: str, tenant, **values) -> str:
+    """A page of the module as a path, inside a request or outside one (a snapshot frozen by a
+    command); "" when the page is not mounted in this app."""
+    values = {"tenant_slug": tenant.slug, **values}
+    try:
+        if has_request_context():
+            return url_for(endpoint, **values)
+        return current_app.url_map.bind("localhost").build(endpoint, values)
+    except BuildError:
+        return ""
 
 
 # --- dashboard ---------------------------------------------------------------------------------------

@@ -46,3 +46,20 @@ def test_the_hook_reports_the_indicators_with_units(tenant):
     assert set(consulting) == {"consulting.engagements_delivered", "consulting.revenue", "consulting.win_rate"}
     assert consulting["consulting.revenue"].unit == "USD" and consulting["consulting.win_rate"].unit == "%"
     assert consulting["consulting.engagements_delivered"].value == 1
+
+
+def test_each_indicator_links_to_the_figures_page_of_its_period(tenant, staff_client):
+    build(tenant)
+    for indicator in indicators(tenant, 2026):
+        assert indicator.permission == "consulting.view"
+        assert indicator.url == f"/t/{tenant.slug}/consulting/pipeline/?date_from=2026-01-01&date_to=2026-12-31"
+        assert indicator.breakdown == {} and indicator.keys is None       # nobody is counted
+    assert staff_client.get(indicators(tenant, 2026)[0].url).status_code == 200
+
+
+def test_a_member_of_another_tenant_cannot_follow_the_link(tenant, other_tenant, client):
+    from core.models import Role
+    from tests.helpers import login, make_member
+    build(tenant)
+    login(client, make_member(other_tenant, Role.ADMIN).email)
+    assert client.get(indicators(tenant, 2026)[0].url).status_code in (403, 404)
