@@ -3,12 +3,14 @@ emptied after every test, plus the tenants and users most tests need."""
 from __future__ import annotations
 
 import atexit
+import re
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 from core import create_app
 from core.extensions import db
@@ -85,15 +87,34 @@ def app(db_url, tmp_path_factory):
         db.engine.dispose()
 
 
+# Tables a test wrote to, seen on the engine: emptying only those keeps PostgreSQL's per-test cleanup
+# to a few quick DELETEs, where a TRUNCATE of every table costs about half a second per test.
+_INSERT = re.compile(r'\s*INSERT\s+INTO\s+"?(\w+)"?', re.IGNORECASE)
+_written_tables: set[str] = set()
+
+
+def _remember_written_table(conn, cursor, statement, parameters, context, executemany) -> None:
+    found = _INSERT.match(statement)
+    if found:
+        _written_tables.add(found.group(1))
+
+
+# Every engine of the process: a test may build a second app on the same database.
+event.listen(Engine, "before_cursor_execute", _remember_written_table)
+
+
 def empty_all_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
+    """Delete every row the test wrote (children before parents) and restart the ids of those tables."""
+    tables = [table for table in reversed(db.metadata.sorted_tables) if table.name in _written_tables]
+    for table in tables:
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
         for table in tables:
-            db.session.execute(table.delete())
+            if "id" in table.c and table.c.id.autoincrement is not False:
+                db.session.execute(text("SELECT setval(pg_get_serial_sequence(:table, 'id'), 1, false)"),
+                                   {"table": table.name})
     db.session.commit()
+    _written_tables.difference_update(table.name for table in tables)
 
 
 @pytest.fixture(autouse=True)
