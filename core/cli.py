@@ -112,7 +112,7 @@ def demo(password: str | None) -> None:
     from core.models import WorkingGroup, WorkingGroupMember
     group = WorkingGroup(slug="a2iwg", name="Access to Information Working Group (A2IWG)",
                          description="CSOs advocating for the A2I law and monitoring disclosure.",
-                         convening_tenant_id=demo_tenants[0].id)
+                         convening_tenant_id=demo_tenants[0].id, public_scoreboard=True)
     group.members += [WorkingGroupMember(tenant_id=t.id) for t in demo_tenants if t.slug in DEMO_GROUP_MEMBERS]
     db.session.add(group)
     db.session.flush()
