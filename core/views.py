@@ -1,8 +1,7 @@
 """Core pages: the start page, a tenant's dashboard, the language switch, global search."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -36,7 +35,7 @@ def index() -> Response | str:
 
 
 def tenant_today(tenant) -> date:
-    return datetime.now(ZoneInfo(getattr(tenant, "timezone", None) or "Asia/Phnom_Penh")).date()
+    return tenant.today()
 
 
 @core.get("/t/<tenant_slug>/")

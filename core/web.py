@@ -2,7 +2,8 @@
 membership and plugin checks, template context, and error pages (HTML or problem+json)."""
 from __future__ import annotations
 
-from flask import Flask, Request, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import (Flask, Request, abort, current_app, g, has_request_context, jsonify, redirect, render_template,
+                   request, url_for)
 from flask_babel import refresh
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,6 +11,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
 from werkzeug.utils import cached_property
 from werkzeug.routing import IntegerConverter
 
@@ -25,6 +27,18 @@ def public(view):
     """Mark a tenant view as reachable without logging in (published pages)."""
     setattr(view, PUBLIC_ATTRIBUTE, True)
     return view
+
+
+def page_url(endpoint: str, tenant, **values) -> str:
+    """The path of one of `tenant`'s pages, inside a request or outside one (a job, a snapshot frozen
+    by a command); "" when the page is not mounted in this app (tests with fewer plugins)."""
+    values = {"tenant_slug": tenant.slug, **values}
+    try:
+        if has_request_context():
+            return url_for(endpoint, **values)
+        return current_app.url_map.bind("localhost").build(endpoint, values)
+    except BuildError:
+        return ""
 
 
 def is_api_request() -> bool:

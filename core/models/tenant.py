@@ -1,7 +1,8 @@
 """Tenants: one organisation's space, with its language, time zone and plugin switches."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +25,10 @@ class Tenant(Audited, db.Model):
 
     plugin_switches: Mapped[list["TenantPlugin"]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan")   # loaded once, when first asked
+
+    def today(self) -> date:
+        """Today's date where the organisation works (its deadlines and periods are counted in it)."""
+        return datetime.now(ZoneInfo(self.timezone or "Asia/Phnom_Penh")).date()
 
     def plugin_enabled(self, plugin_name: str) -> bool:
         """Installed plugins are on for a tenant until an admin switches them off."""

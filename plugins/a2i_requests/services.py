@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
@@ -143,8 +142,7 @@ def next_reference(tenant_id: int, year: int) -> str:
 def tenant_today(tenant_id: int) -> date:
     """Today's date where the tenant works (Asia/Phnom_Penh unless set otherwise)."""
     tenant = db.session.get(Tenant, tenant_id)
-    zone = ZoneInfo(tenant.timezone if tenant is not None and tenant.timezone else "Asia/Phnom_Penh")
-    return datetime.now(zone).date()
+    return tenant.today() if tenant is not None else Tenant(timezone="Asia/Phnom_Penh").today()
 
 
 def create_request(tenant_id: int, *, subject: str, question: str, body_id: int, actor: User | None,

@@ -7,10 +7,9 @@ reveal them need consulting.pool.rates; a consultant's identity goes no further 
 core.registers.protection allows."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import abort, g
 from flask.views import MethodView
@@ -72,8 +71,7 @@ def _number(value: Decimal | None) -> str | None:
 
 
 def _today() -> date:
-    zone = getattr(g.tenant, "timezone", None) or "Asia/Phnom_Penh"
-    return datetime.now(ZoneInfo(zone)).date()
+    return g.tenant.today()
 
 
 def _user_name(user) -> str | None:

@@ -28,15 +28,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
-from werkzeug.routing import BuildError
 
+from core.web import page_url
 from core.periods import period_bounds
 from core.extensions import db
 from core.i18n import current_locale
@@ -565,30 +564,14 @@ def indicators(tenant, period) -> list[Indicator]:
     ]
 
 
-def page_url(endpoint: str, tenant, **values) -> str:
-    """A page of the module as a path, inside a request or outside one (a snapshot frozen by a
-    command); "" when the page is not mounted in this app."""
-    values = {"tenant_slug": tenant.slug, **values}
-    try:
-        if has_request_context():
-            return url_for(endpoint, **values)
-        return current_app.url_map.bind("localhost").build(endpoint, values)
-    except BuildError:
-        return ""
 
 
 # --- dashboard ------------------------------------------------------------------------------------------
 
 def tenant_today(tenant) -> date:
-    zone = ZoneInfo(getattr(tenant, "timezone", None) or "Asia/Phnom_Penh")
-    return datetime.now(zone).date()
+    return tenant.today()
 
 
-def _url(endpoint: str, tenant, **values) -> str:
-    try:
-        return url_for(endpoint, tenant_slug=tenant.slug, **values)
-    except BuildError:      # a page of the module not mounted in this app
-        return ""
 
 
 def money_text(amount: Decimal, currency: Currency | str) -> str:
@@ -648,17 +631,17 @@ def dashboard_widgets(tenant, user) -> list[Widget]:
     context = {
         "days": DEADLINE_DAYS,
         "deadlines": [{**item, "kind_label": kinds[item["kind"]],
-                       "url": _url("consulting_opportunities.detail", tenant, opportunity_id=item["id"])}
+                       "url": page_url("consulting_opportunities.detail", tenant, opportunity_id=item["id"])}
                       for item in deadlines[:WIDGET_SIZE]],
         "deadline_total": len(deadlines),
         "overdue": [{"number": row.number or "", "buyer": row.buyer_name, "due_on": row.due_on,
                      "days_late": (today - row.due_on).days,
                      "balance": money_text(Decimal(str(row.balance)), row.currency),
-                     "url": _url("consulting_invoices.detail", tenant, invoice_id=row.id)}
+                     "url": page_url("consulting_invoices.detail", tenant, invoice_id=row.id)}
                     for row in overdue[:WIDGET_SIZE]],
         "overdue_total": len(overdue),
-        "figures_url": _url("consulting_figures.index", tenant),
-        "invoices_url": _url("consulting_invoices.index", tenant),
+        "figures_url": page_url("consulting_figures.index", tenant),
+        "invoices_url": page_url("consulting_invoices.index", tenant),
     }
     return [Widget(_l("Consulting"), "consulting_crm/widgets/consulting_card.html", context, order=36)]
 

@@ -15,7 +15,8 @@ from core.extensions import db
 from core.permissions import can
 from core.plugins import WorkItem
 from core.tenancy import tenant_scope
-from plugins.consulting_crm.figures import page_url, tenant_today
+from core.web import page_url
+from plugins.consulting_crm.figures import tenant_today
 from plugins.consulting_crm.models import (
     Deliverable,
     DeliverableStatus,

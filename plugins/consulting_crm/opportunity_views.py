@@ -5,9 +5,7 @@ opportunities.py), one commit. The move endpoint answers a form post with a redi
 (the board's script) with JSON or problem+json."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency, format_decimal
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -90,7 +88,7 @@ def client_name(opportunity: Opportunity) -> str:
 
 
 def tenant_today():
-    return datetime.now(UTC).astimezone(ZoneInfo(g.tenant.timezone)).date()
+    return g.tenant.today()
 
 
 def page_helpers() -> dict:

@@ -25,7 +25,8 @@ from plugins.policy_tracker.models import (
     CampaignStatus,
     LawEvent,
 )
-from plugins.policy_tracker.reports import page_url, tenant_today
+from core.web import page_url
+from plugins.policy_tracker.reports import tenant_today
 
 DUE_DAYS = 14
 MAX_ITEMS = 10

@@ -4,16 +4,14 @@ campaign activities with the share of women)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload
-from werkzeug.routing import BuildError
 
+from core.web import page_url
 from core.disaggregation import NO, UNKNOWN, YES
 from core.periods import period_bounds
 from core.extensions import db
@@ -31,8 +29,7 @@ WIDGET_SIZE = 5
 
 
 def tenant_today(tenant: Tenant) -> date:
-    zone = ZoneInfo(tenant.timezone if getattr(tenant, "timezone", None) else "Asia/Phnom_Penh")
-    return datetime.now(zone).date()
+    return tenant.today()
 
 
 def _visible_to(model, tenant_id: int):
@@ -73,15 +70,10 @@ def dashboard_widgets(tenant, user) -> list[Widget]:
                     "stage": change.stage.name_in(locale), "is_demo": change.law.is_demo}
                    for change in latest_stage_changes(tenant)]
     context = {"deadlines": deadlines, "changes": changes, "days": DEADLINE_DAYS,
-               "laws_url": _url("laws.index", tenant), "calendar_url": _url("policy_calendar.index", tenant)}
+               "laws_url": page_url("laws.index", tenant), "calendar_url": page_url("policy_calendar.index", tenant)}
     return [Widget(_l("Laws and policies"), "policy_tracker/widgets/policy_card.html", context, order=30)]
 
 
-def _url(endpoint: str, tenant) -> str:
-    try:
-        return url_for(endpoint, tenant_slug=tenant.slug)
-    except BuildError:      # a page of the module not mounted in this app (tests with fewer blueprints)
-        return ""
 
 
 # --- indicators --------------------------------------------------------------------------------------
@@ -235,13 +227,3 @@ def women_percent(total: int, women: int) -> float:
     return round(100 * women / total, 1) if total else 0.0
 
 
-def page_url(endpoint: str, tenant, **values) -> str:
-    """A page of the module as a path, inside a request or outside one (a snapshot frozen by a
-    command); "" when the page is not mounted in this app."""
-    values = {"tenant_slug": tenant.slug, **values}
-    try:
-        if has_request_context():
-            return url_for(endpoint, **values)
-        return current_app.url_map.bind("localhost").build(endpoint, values)
-    except BuildError:
-        return ""

@@ -5,9 +5,8 @@ record a correction). Same rules as the pages, through services: a bad period is
 refuses any change whatever the door)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import abort, g
 from flask.views import MethodView
@@ -53,8 +52,7 @@ def _conflict(message: str, field: str):
 
 
 def tenant_today() -> date:
-    zone = ZoneInfo(getattr(g.tenant, "timezone", None) or "Asia/Phnom_Penh")
-    return datetime.now(zone).date()
+    return g.tenant.today()
 
 
 def _number(value) -> float | None:

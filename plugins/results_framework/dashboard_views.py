@@ -10,9 +10,8 @@ indicators the plan has."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import format_currency
@@ -55,8 +54,7 @@ STATUS_COLOUR = {Status.MET: "#127a3a", Status.ON_TRACK: "#127a3a", Status.AT_RI
 
 
 def tenant_today(tenant) -> date:
-    zone = ZoneInfo(getattr(tenant, "timezone", None) or "Asia/Phnom_Penh")
-    return datetime.now(zone).date()
+    return tenant.today()
 
 
 def plan_settings(tenant_id: int, today: date) -> FrameworkSettings:

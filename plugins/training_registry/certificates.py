@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -71,8 +71,7 @@ def _unused_code() -> str:
 def tenant_today(tenant_id: int) -> date:
     """Today where the tenant works (Asia/Phnom_Penh unless set otherwise)."""
     tenant = db.session.get(Tenant, tenant_id)
-    zone = ZoneInfo(tenant.timezone if tenant is not None and tenant.timezone else "Asia/Phnom_Penh")
-    return datetime.now(zone).date()
+    return tenant.today() if tenant is not None else Tenant(timezone="Asia/Phnom_Penh").today()
 
 
 def is_eligible(enrolment: Enrolment, completion: services.Completion) -> bool:

@@ -25,7 +25,8 @@ from plugins.training_registry.models import (
     EnrolmentStatus,
     TrainingSession,
 )
-from plugins.training_registry.reports import page_url, tenant_today
+from core.web import page_url
+from plugins.training_registry.reports import tenant_today
 
 UPCOMING_DAYS = 7
 UNRECORDED_DAYS = 30

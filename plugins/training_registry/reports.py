@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
-from werkzeug.routing import BuildError
 
+from core.web import page_url
 from core.disaggregation import DIMENSIONS, NO, UNKNOWN, YES, flag_cell
 from core.periods import period_bounds
 from core.extensions import db
@@ -581,30 +580,14 @@ def indicators(tenant, period) -> list[Indicator]:
     ]
 
 
-def page_url(endpoint: str, tenant, **values) -> str:
-    """A page of the module as a path, inside a request or outside one (a snapshot frozen by a
-    command); "" when the page is not mounted in this app."""
-    values = {"tenant_slug": tenant.slug, **values}
-    try:
-        if has_request_context():
-            return url_for(endpoint, **values)
-        return current_app.url_map.bind("localhost").build(endpoint, values)
-    except BuildError:
-        return ""
 
 
 # --- dashboard ---------------------------------------------------------------------------------------
 
 def tenant_today(tenant) -> date:
-    zone = ZoneInfo(getattr(tenant, "timezone", None) or "Asia/Phnom_Penh")
-    return datetime.now(zone).date()
+    return tenant.today()
 
 
-def _url(endpoint: str, tenant, **values) -> str:
-    try:
-        return url_for(endpoint, tenant_slug=tenant.slug, **values)
-    except BuildError:      # a page of the module not mounted in this app
-        return ""
 
 
 def certificates_due():
@@ -658,16 +641,16 @@ def dashboard_widgets(tenant, user) -> list[Widget]:
         "sessions": [{"on": row.starts_on, "time": row.start_time, "title": row.title,
                       "course": name_in_language(row.title_en, row.title_km, locale),
                       "days": (row.starts_on - today).days,
-                      "course_url": _url("training_courses.detail", tenant, course_id=row.course_id),
-                      "attendance_url": _url("training_attendance.take", tenant, session_id=row.id)}
+                      "course_url": page_url("training_courses.detail", tenant, course_id=row.course_id),
+                      "attendance_url": page_url("training_attendance.take", tenant, session_id=row.id)}
                      for row in sessions],
         "session_total": session_total,
         "show_certificates": can("training.certificates.issue"),
         "certificates": [{"course": name_in_language(row.title_en, row.title_km, locale), "waiting": row.waiting,
-                          "url": _url("training_certificates.course", tenant, course_id=row.id)}
+                          "url": page_url("training_certificates.course", tenant, course_id=row.id)}
                          for row in certificates],
         "certificate_total": certificate_total,
-        "reports_url": _url("training_reports.index", tenant),
+        "reports_url": page_url("training_reports.index", tenant),
     }
     return [Widget(_l("Training"), "training_registry/widgets/training_card.html", context, order=35)]
 
