@@ -14,8 +14,8 @@ from core.models import Membership, Role, Tenant
 from core.models.sharing import WorkingGroup, WorkingGroupMember
 from core.periods import parse_period
 from plugins.results_framework import services
-from plugins.results_framework.models import (Accumulation, Aggregation, GroupIndicator, Objective, Outcome,
-                                              ResultIndicator, Source, Unit)
+from plugins.results_framework.models import (Accumulation, Aggregation, DonorReport, GroupIndicator,
+                                              IndicatorNarrative, Objective, Outcome, ResultIndicator, Source, Unit)
 
 LEAD = "demo-lead"
 BASELINE_ON = date(2023, 12, 31)
@@ -154,11 +154,34 @@ def _framework(tenant: Tenant) -> None:
     for key in FROZEN:
         services.freeze(tenant, parse_period(key), actor_id=owner,
                         comment="Quarterly MEAL review" if "Q" in key else "Annual report to partners")
+    _donor_report(tenant, owner, {indicator.code: indicator for indicator, _values in entered})
     group = _convened_group(tenant)
     if group is not None:
         for fields in GROUP_INDICATORS:
             db.session.add(GroupIndicator(group_id=group.id, **fields))
     db.session.flush()
+
+
+NARRATIVES = {
+    "3.1.1": "Districts in Kampot and Takeo answered requests on time after the A2IWG's coaching of their "
+             "one-window service offices; two districts in Siem Reap still refer requesters to the province.",
+    "3.2.1": "Trainings moved to commune halls closer to villages, which brought more women and IDPoor card "
+             "holders; the youth share rose with the new digital-rights module.",
+    "2.1.1": "The draft A2I law is still with the Ministry of Information; the A2IWG submitted joint "
+             "comments in March and met the drafting team on A2I Day (28 September).",
+}
+
+
+def _donor_report(tenant: Tenant, owner: int | None, by_code: dict) -> None:
+    """The annual report of 2025 to a development partner, with a narrative for three indicators."""
+    report = DonorReport(tenant_id=tenant.id, title="Annual results report 2025", period_key="2025",
+                         created_by_id=owner,
+                         narrative="2025 was the second year of the Strategic Plan 2024–2028. Disclosure by "
+                                   "sub-national authorities grew where CBOs monitored them; the A2I law is "
+                                   "still in draft.")
+    db.session.add(report)
+    report.narratives += [IndicatorNarrative(tenant_id=tenant.id, indicator_id=by_code[code].id, text=text)
+                          for code, text in NARRATIVES.items()]
 
 
 def _convened_group(tenant: Tenant) -> WorkingGroup | None:

@@ -65,8 +65,9 @@ def indicator_counts(group_ids: list[int]) -> dict[int, int]:
     """How many shared indicators each group has (one query)."""
     if not group_ids:
         return {}
-    return dict(db.session.execute(select(GroupIndicator.group_id, func.count(GroupIndicator.id)).where(
-        GroupIndicator.group_id.in_(group_ids)).group_by(GroupIndicator.group_id)).tuples())
+    rows = db.session.execute(select(GroupIndicator.group_id, func.count(GroupIndicator.id)).where(
+        GroupIndicator.group_id.in_(group_ids)).group_by(GroupIndicator.group_id))
+    return {group_id: count for group_id, count in rows}
 
 
 def shared_indicators(group: WorkingGroup, limit: int | None = None) -> list[GroupIndicator]:

@@ -234,3 +234,6 @@ def test_a_tenant_not_in_the_group_gets_404(app, network):
     assert client.post(f"{base}/indicators/{shared.id}/approve", data={"period_key": Q3}).status_code == 404
     listing = client.get(f"/t/{outsider.slug}/results/groups/").text
     assert "A2I Working Group" not in listing and "not in any working group" in listing
+    member_listing = network["client_b"].get(f"/t/{network['b'].slug}/results/groups/")
+    assert member_listing.status_code == 200
+    assert network["group"].name in member_listing.text and "1 shared indicator" in member_listing.text
