@@ -3,8 +3,8 @@ from core.models.audit import AuditChainHead, AuditEvent
 from core.models.notification import EmailMode, JobRun, Notification, NotificationPreference, OutboxMail
 from core.models.sharing import GroupFeedEntry, SharedRecord, WorkingGroup, WorkingGroupMember
 from core.models.tenant import Tenant, TenantPlugin
-from core.models.user import ApiToken, Membership, Role, User
+from core.models.user import ApiToken, Membership, RecoveryCode, Role, User
 
 __all__ = ["ApiToken", "AuditChainHead", "AuditEvent", "EmailMode", "JobRun", "Membership", "Notification",
-           "NotificationPreference", "OutboxMail", "Role", "Tenant", "TenantPlugin", "User", "GroupFeedEntry", "SharedRecord",
+           "NotificationPreference", "OutboxMail", "RecoveryCode", "Role", "Tenant", "TenantPlugin", "User", "GroupFeedEntry", "SharedRecord",
            "WorkingGroup", "WorkingGroupMember"]

@@ -21,6 +21,8 @@ class Tenant(Audited, db.Model):
     default_locale: Mapped[str] = mapped_column(String(10), default="km")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Phnom_Penh")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Owners, admins and every role that may see protected identities must sign in with a second factor.
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plugin_switches: Mapped[list["TenantPlugin"]] = relationship(

@@ -9,7 +9,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.audit import Audited
@@ -52,6 +52,13 @@ class User(UserMixin, Audited, db.Model):
     is_superadmin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised to end every session of the user on every app host (password change, "sign out everywhere").
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Two-factor sign-in (TOTP): the secret, when it was switched on, and the last time step used
+    # (a code is accepted once).
+    totp_secret: Mapped[str] = mapped_column(String(128), default="")
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -127,3 +134,15 @@ class ApiToken(Audited, db.Model):
     def is_usable(self, now: datetime) -> bool:
         return (self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
                 and self.membership.is_active and self.membership.user.is_active)
+
+
+class RecoveryCode(db.Model):
+    """A single-use recovery code for two-factor sign-in, stored hashed."""
+
+    __tablename__ = "core_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("core_user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
