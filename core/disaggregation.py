@@ -4,6 +4,8 @@ for figures shown outside the tenant that recorded them (Do No Harm: a cell of f
 people can name someone)."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask_babel import lazy_gettext as _l
 
 from core.registers.models import Sex
@@ -83,3 +85,39 @@ def suppress_small_cells(breakdown: dict, threshold: int = SMALL_CELL) -> dict:
                 hidden.add(others[0][1])
         shown[dimension] = {cell: (None if cell in hidden else value) for cell, value in cells.items()}
     return shown
+
+
+class Cell(NamedTuple):
+    label: str
+    value: object            # None: a small cell, hidden outside the tenant
+
+
+class Dimension(NamedTuple):
+    label: str
+    cells: list[Cell]
+
+
+def province_names(breakdowns, locale: str) -> dict[str, str]:
+    """The names of the provinces the breakdowns mention (code -> name in `locale`): one query."""
+    from core.extensions import db
+    from core.registers.models import Place, PlaceKind, name_in_language
+
+    codes = {cell for breakdown in breakdowns for cell in (breakdown or {}).get("province", {})}
+    if not codes:
+        return {}
+    rows = db.session.execute(db.select(Place.code, Place.name_en, Place.name_km).where(
+        Place.code.in_(codes), Place.kind == PlaceKind.PROVINCE))
+    return {row.code: name_in_language(row.name_en, row.name_km, locale) for row in rows}
+
+
+def labelled(breakdown: dict, place_names: dict[str, str], *, hide_small: bool = False) -> list[Dimension]:
+    """A breakdown ready to show: the usual dimensions first, each cell named and the cells in
+    alphabetical order, empty dimensions left out; with `hide_small` (outside the tenant), small
+    cells of people become None (suppress_small_cells)."""
+    cells_by_dimension = suppress_small_cells(breakdown) if hide_small else (breakdown or {})
+    order = [name for name in DIMENSIONS if name in cells_by_dimension] + \
+        sorted(set(cells_by_dimension) - set(DIMENSIONS))
+    return [Dimension(dimension_label(name),
+                      sorted((Cell(cell_label(name, cell, place_names), value)
+                              for cell, value in cells_by_dimension[name].items()), key=lambda cell: cell.label))
+            for name in order if cells_by_dimension[name]]

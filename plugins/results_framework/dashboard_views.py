@@ -21,14 +21,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
-from core.disaggregation import DIMENSIONS, cell_label, dimension_label
+from core.disaggregation import dimension_label, labelled, province_names
 from core.errors import DomainError
 from core.extensions import db
 from core.i18n import current_locale, number_filter, percent_filter
 from core.periods import Period, PeriodKind, parse_period, period_containing, previous, recent
 from core.permissions import can, registry, require
 from core.plugins import SearchHit, WorkItem
-from core.registers.models import Place
 from core.search import any_contains
 from plugins.results_framework import services
 from plugins.results_framework.charts import Point, trend_svg
@@ -217,29 +216,6 @@ def get_indicator(indicator_id: int) -> ResultIndicator:
     return found
 
 
-@dataclass
-class BreakdownRow:
-    dimension: str
-    label: str
-    cells: list[tuple[str, Decimal | None]]
-
-
-def breakdown_rows(value: IndicatorValue) -> list[BreakdownRow]:
-    """The chosen period's disaggregation, dimensions in the usual order, cells named."""
-    breakdown = value.breakdown or {}
-    codes = [cell for cell in breakdown.get("province", {})]
-    names = province_names(codes) if codes else {}
-    order = [name for name in DIMENSIONS if name in breakdown] + sorted(set(breakdown) - set(DIMENSIONS))
-    return [BreakdownRow(name, dimension_label(name),
-                         sorted(((cell_label(name, cell, names), number) for cell, number in breakdown[name].items()),
-                                key=lambda pair: pair[0]))
-            for name in order]
-
-
-def province_names(codes: list[str]) -> dict[str, str]:
-    locale = current_locale()
-    return {place.code: place.name_in(locale)
-            for place in db.session.execute(select(Place).where(Place.code.in_(codes))).scalars()}
 
 
 @dashboard_bp.get("/indicators/<int:indicator_id>")
@@ -265,8 +241,9 @@ def indicator(indicator_id: int) -> tuple[str, int] | str:
             IndicatorValue(found, item, None, services.target_for(found, item)) for item in periods]
     current = values[period.key][found.id]
     chart = chart_for(found, rows, "trend-detail", current.status)
+    breakdown = labelled(current.breakdown, province_names([current.breakdown], current_locale()))
     return render_template("results_framework/dashboard/indicator.html", rows=rows, current=current, chart=chart,
-                           breakdown=breakdown_rows(current), **context)
+                           breakdown=breakdown, **context)
 
 
 # --- search and my work ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from core.models import Membership, User
 from core.periods import MONTH_NAMES
 from core.permissions import can, require
 from core.registers.projects import project_choices
-from core.uploads import received, send_download
+from core.uploads import is_stored, received, send_download
 from plugins.results_framework import framework_edits as edits
 from plugins.results_framework import services
 from plugins.results_framework.framework_forms import (IndicatorForm, ObjectiveForm, OutcomeForm, PlanForm,
@@ -410,7 +410,7 @@ def evidence(indicator_id: int, value_id: int):
     if not entry.evidence_file:
         abort(404)
     path = edits.evidence_path(entry)
-    if not path.is_file():
+    if not is_stored(path):
         abort(404)
     return send_download(path, content_type=edits.evidence_content_type(entry),
                          download_name=entry.evidence_name or entry.evidence_file)

@@ -17,14 +17,13 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from core import sharing
-from core.disaggregation import SMALL_CELL, cell_label, dimension_label, suppress_small_cells
+from core.disaggregation import SMALL_CELL, Dimension, labelled, province_names
 from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.periods import PeriodKind, parse_period, period_containing, recent
 from core.permissions import can, require
 from core.plugins import Widget
-from core.registers.models import Place, PlaceKind
 from plugins.results_framework import rollup, services
 from plugins.results_framework.group_forms import ApproveForm, GroupIndicatorForm, PeriodChoiceForm
 from plugins.results_framework.models import FrameworkSettings, GroupIndicator
@@ -37,40 +36,6 @@ QUARTERS_OFFERED, YEARS_OFFERED, FISCAL_YEARS_OFFERED = 8, 3, 2
 
 # --- how a breakdown is shown outside the tenant -----------------------------------------------------
 
-@dataclass
-class ShownCell:
-    label: str
-    value: Decimal | int | float | None         # None: fewer than SMALL_CELL, hidden
-
-
-@dataclass
-class ShownDimension:
-    label: str
-    cells: list[ShownCell]
-
-
-def place_names(breakdowns) -> dict[str, str]:
-    """Names of the provinces the breakdowns mention, in the page's language (one query)."""
-    codes = {cell for breakdown in breakdowns for cell in (breakdown or {}).get("province", {})}
-    if not codes:
-        return {}
-    locale = current_locale()
-    return {place.code: place.name_in(locale) for place in db.session.execute(
-        select(Place).where(Place.code.in_(codes), Place.kind == PlaceKind.PROVINCE)).scalars()}
-
-
-def shown_breakdown(breakdown: dict, names: dict[str, str], *, suppress: bool = True) -> list[ShownDimension]:
-    """A breakdown as labelled rows; outside the tenant, small cells hidden (core.disaggregation)."""
-    cells_by_dimension = suppress_small_cells(breakdown) if suppress else (breakdown or {})
-    shown = []
-    for dimension, cells in cells_by_dimension.items():
-        if not cells:
-            continue
-        rows = [ShownCell(cell_label(dimension, cell, names), value) for cell, value in cells.items()]
-        shown.append(ShownDimension(dimension_label(dimension),
-                                    sorted(rows, key=lambda row: row.label)))
-    return shown
-
 
 def small_cell_text() -> str:
     return _("fewer than %(count)s", count=SMALL_CELL)
@@ -82,7 +47,7 @@ def small_cell_text() -> str:
 class MemberRow:
     name: str
     value: Decimal
-    breakdown: list[ShownDimension]
+    breakdown: list[Dimension]
 
 
 @dataclass
@@ -90,7 +55,7 @@ class PeriodTotal:
     label: str
     key: str
     value: Decimal | None
-    breakdown: list[ShownDimension]
+    breakdown: list[Dimension]
     members: list[MemberRow]
     counted_once: int = 0
 
@@ -108,18 +73,19 @@ def network_panels(group, limit: int = rollup.INDICATORS_SHOWN) -> tuple[list[In
     indicators = rollup.shared_indicators(group, limit=limit + 1)
     more, indicators = len(indicators) > limit, indicators[:limit]
     totals = rollup.recent_totals(indicators)
-    names = place_names([total.breakdown for found in totals.values() for total in found] +
-                        [c.breakdown for found in totals.values() for total in found for c in total.contributions])
     locale = current_locale()
+    names = province_names([total.breakdown for found in totals.values() for total in found] +
+                           [c.breakdown for found in totals.values() for total in found for c in total.contributions],
+                           locale)
     panels = []
     for indicator in indicators:
         panel = IndicatorPanel(indicator, indicator.name_in(locale))
         for total in totals.get(indicator.id, []):
             panel.totals.append(PeriodTotal(
                 total.period.label, total.period_key, total.value,
-                shown_breakdown(total.breakdown, names, suppress=rollup.counts_people(indicator)),
-                [MemberRow(c.tenant.name, c.value, shown_breakdown(c.breakdown, names,
-                                                                   suppress=rollup.counts_people(indicator)))
+                labelled(total.breakdown, names, hide_small=rollup.counts_people(indicator)),
+                [MemberRow(c.tenant.name, c.value, labelled(c.breakdown, names,
+                                                                   hide_small=rollup.counts_people(indicator)))
                  for c in total.contributions],
                 total.counted_once))
         panels.append(panel)
@@ -189,13 +155,13 @@ def index() -> str:
 def group(group_id: int) -> str:
     working_group = _group_or_404(group_id)
     approvals = rollup.approvals_of(working_group, g.tenant)
-    names = place_names([approval.breakdown for approval in approvals])
+    names = province_names([approval.breakdown for approval in approvals], current_locale())
     return render_template(
         "results_framework/groups/group.html", group=working_group,
         indicators=rollup.shared_indicators(working_group), convenes=rollup.convenes(working_group, g.tenant),
         approvals=[(approval, parse_period(approval.period_key).label,
-                    shown_breakdown(approval.breakdown, names,
-                                    suppress=rollup.counts_people(approval.group_indicator)))
+                    labelled(approval.breakdown, names,
+                                    hide_small=rollup.counts_people(approval.group_indicator)))
                    for approval in approvals],
         small_cell=small_cell_text(), small_cell_count=SMALL_CELL, locale=current_locale())
 
@@ -263,10 +229,10 @@ def remove_indicator(group_id: int, indicator_id: int) -> Response:
 def _preview(indicator: GroupIndicator, period_key: str) -> dict:
     """The figure the member would share, in full (its own data) and as the group would see it."""
     figure = rollup.member_figure(indicator, g.tenant, period_key)
-    names = place_names([figure.breakdown])
-    return dict(figure=figure, period=parse_period(period_key), own=shown_breakdown(figure.breakdown, names,
-                                                                                     suppress=False),
-                shared=shown_breakdown(figure.breakdown, names, suppress=rollup.counts_people(indicator)))
+    names = province_names([figure.breakdown], current_locale())
+    return dict(figure=figure, period=parse_period(period_key), own=labelled(figure.breakdown, names,
+                                                                                     hide_small=False),
+                shared=labelled(figure.breakdown, names, hide_small=rollup.counts_people(indicator)))
 
 
 @groups_bp.route("/<int:group_id>/indicators/<int:indicator_id>/approve", methods=["GET", "POST"])

@@ -16,14 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from core.disaggregation import cell_label, dimension_label
+from core.disaggregation import labelled, province_names
 from core.errors import DomainError, form_status, show_on_form
 from core.extensions import csrf, db
 from core.i18n import current_locale
 from core.pagination import paginate
 from core.periods import Period, PeriodKind, parse_period, period_containing, previous, recent
 from core.permissions import can, require
-from core.registers.models import Place, name_in_language
 from core.web import is_api_request, problem
 from plugins.results_framework import services
 from plugins.results_framework.models import Direction, Snapshot
@@ -78,20 +77,6 @@ def in_force_ids() -> dict[str, int]:
     return found
 
 
-def province_names(values, lang: str) -> dict[str, str]:
-    """Names of the provinces that appear in the breakdowns of `values` (one query)."""
-    codes = {code for value in values for code in ((value.breakdown or {}).get("province") or {})}
-    if not codes:
-        return {}
-    rows = db.session.execute(select(Place.code, Place.name_en, Place.name_km).where(Place.code.in_(codes)))
-    return {row.code: name_in_language(row.name_en, row.name_km, lang) for row in rows}
-
-
-def breakdown_rows(breakdown: dict, places: dict[str, str]) -> list[tuple[str, list[tuple[str, object]]]]:
-    """A breakdown as (dimension label, [(cell label, value)]) for a template."""
-    return [(dimension_label(dimension), [(cell_label(dimension, cell, places), value)
-                                          for cell, value in (cells or {}).items()])
-            for dimension, cells in (breakdown or {}).items()]
 
 
 def started_periods(settings, kind: PeriodKind | str, today: date) -> list[Period]:
@@ -202,8 +187,8 @@ def _render_detail(snapshot: Snapshot, form: CorrectionForm | None = None, statu
     if form is not None:
         indicators = services.all_indicators(g.tenant.id)
         live = services.values_for(g.tenant, indicators, parse_period(snapshot.period_key))
-    places = province_names(snapshot.values, lang)
-    rows = [(stored, breakdown_rows(stored.breakdown, places), live.get(stored.indicator_id))
+    places = province_names([value.breakdown for value in snapshot.values], lang)
+    rows = [(stored, labelled(stored.breakdown, places), live.get(stored.indicator_id))
             for stored in snapshot.values]
     corrected_by = next((later for later in chain if later.corrects_id == snapshot.id), None)
     period = parse_period(snapshot.period_key)
