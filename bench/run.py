@@ -124,7 +124,8 @@ def app_env(database_url: str) -> dict:
     env = dict(os.environ)
     env.update(SAMAKI_DATABASE_URL=database_url, SAMAKI_SECRET_KEY=secrets.token_urlsafe(48),
                SAMAKI_ENV="production", SAMAKI_SECURE_COOKIES="1", BENCH_DATABASE_URL=database_url,
-               SAMAKI_INSTANCE_PATH=str(BENCH / ".instance"))
+               SAMAKI_INSTANCE_PATH=str(BENCH / ".instance"),
+               SAMAKI_API_RATE_LIMITS_ENABLED="0")   # measure the app, not the limiter
     return env
 
 

@@ -12,6 +12,8 @@ def create_app(config: dict | None = None) -> Flask:
     from core.cli import register_cli
     from core.extensions import init_extensions
     from core.plugins import load_plugins, register_blueprints
+    from core.ratelimits import init_rate_limits
+    from core.uploads import init_storage
     from core.web import register_error_handlers, register_request_handlers
 
     app = Flask(__name__, instance_relative_config=True)
@@ -23,9 +25,11 @@ def create_app(config: dict | None = None) -> Flask:
     if problems:
         raise UnsafeConfiguration("Samaki will not start in production mode:\n- " + "\n- ".join(problems))
     plugins = load_plugins(app)                                       # entry points -> pluggy manager
+    init_rate_limits(app)                                             # API limits, checked before anything else
     init_extensions(app, plugins)                                     # db, login, babel, csrf, migrate, api
     register_request_handlers(app)                                    # tenant resolution, locale, guards
     register_blueprints(app, plugins, api)
     register_error_handlers(app)                                      # HTML pages and problem+json
+    init_storage(app)                                                 # uploaded files: folder or S3 bucket
     register_cli(app, plugins)                                        # flask init, demo, audit verify…
     return app

@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from core.hookspecs import hookimpl
+from core.models.user import Role
 from core.permissions import ALL_ROLES, EDITORS, MANAGERS, Permission
 from core.plugins import NavItem, SearchHit, Widget
 
@@ -21,11 +22,13 @@ def samaki_blueprints():
     from core.admin.views import admin, instance_admin
     from core.api.views import core_api
     from core.auth.tokens import tokens
+    from core.auth.two_factor_views import two_factor_admin, two_factor_bp
     from core.auth.views import auth
     from core.notification_views import notifications
     from core.sharing_views import groups
     from core.views import core
-    return [core, auth, tokens, notifications, groups, admin, instance_admin, core_api, *register_blueprints()]
+    return [core, auth, tokens, notifications, groups, admin, instance_admin, core_api, two_factor_bp, two_factor_admin,
+            *register_blueprints()]
 
 
 def register_blueprints() -> list:
@@ -52,6 +55,9 @@ def samaki_permissions():
         Permission("core.members.manage", _l("Add members, change roles, deactivate members"), MANAGERS),
         Permission("core.plugins.manage", _l("Switch modules on and off"), MANAGERS),
         Permission("core.audit.view", _l("Browse and export the audit log"), MANAGERS),
+        Permission("core.security.manage", _l("Require a second factor and reset members' second factors"),
+                   (Role.OWNER,)),
+        Permission("core.tenant.export", _l("Download everything the organisation owns"), (Role.OWNER,)),
         Permission("core.sharing.manage", _l("Share records with working groups"), EDITORS),
         Permission("core.groups.manage", _l("Change the settings of working groups the organisation convenes"),
                    MANAGERS),
@@ -107,9 +113,11 @@ def samaki_jobs():
     from core.notifications import send_daily_digests
     from core.outbox import deliver_due
     from core.registers.contact_import import purge_stale_imports
+    from core.tenant_export import delete_due_tenants
     return [Job("core.outbox", timedelta(minutes=1), lambda now: deliver_due(now)),
             Job("core.daily_digest", timedelta(days=1), send_daily_digests),
-            Job("core.contact_imports.purge", timedelta(hours=1), purge_stale_imports)]
+            Job("core.contact_imports.purge", timedelta(hours=1), purge_stale_imports),
+            Job("core.tenants.delete_due", timedelta(hours=1), delete_due_tenants)]
 
 
 @hookimpl(tryfirst=True)

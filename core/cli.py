@@ -1,4 +1,4 @@
-"""`flask --app wsgi …` commands: init, demo, tenants, users, members, audit verify."""
+"""`flask --app wsgi …` commands: init, demo, tenants, users, members, audit verify, backup, restore."""
 from __future__ import annotations
 
 import secrets
@@ -41,6 +41,10 @@ def register_cli(app: Flask, plugins) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(groups)
     app.cli.add_command(jobs)
+    app.cli.add_command(decrypt_export)
+    from core.backup_cli import backup, restore
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     from core.registers.cli import register_register_cli
     register_register_cli(app)
     plugins.pm.hook.samaki_cli(group=app.cli)
@@ -155,8 +159,73 @@ def tenants_create(slug: str, name: str, locale: str) -> None:
 @tenants.command("list")
 def tenants_list() -> None:
     """List tenants."""
+    from core.tenant_export import scheduled_deletion
     for tenant in db.session.execute(select(Tenant).order_by(Tenant.slug)).scalars():
-        click.echo(f"{tenant.slug}\t{tenant.name}")
+        due = scheduled_deletion(tenant)
+        click.echo(f"{tenant.slug}\t{tenant.name}" + (f"\tdeleted on {due.isoformat()}" if due else ""))
+
+
+@tenants.command("delete")
+@click.argument("slug")
+@click.option("--days", default=30, type=click.IntRange(1, 3650), show_default=True,
+              help="Grace period: the tenant is switched off now and deleted after this many days.")
+@click.option("--now", "immediately", is_flag=True, help="Delete at once instead (asks for confirmation).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (with --now).")
+def tenants_delete(slug: str, days: int, immediately: bool, yes: bool) -> None:
+    """Delete a tenant: switched off now, deleted after the grace period by the job
+    core.tenants.delete_due (or at once with --now). Recorded in the instance audit log."""
+    from core.tenant_export import delete_tenant, deletion_date, schedule_deletion
+    set_actor(None, "cli")
+    tenant = find_tenant(slug)
+    if not immediately:
+        on = deletion_date(tenant.today(), days)
+        schedule_deletion(tenant, on=on)
+        db.session.commit()
+        click.echo(f"Tenant {slug} is switched off and will be deleted on {on.isoformat()} "
+                   f"(undo with: tenants cancel-deletion {slug}).")
+        return
+    if not yes:
+        click.confirm(f"Delete {slug} ({tenant.name}) and all its records and files now? This cannot be undone",
+                      abort=True)
+    try:
+        deleted = delete_tenant(tenant)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Tenant {slug} deleted ({sum(deleted.values())} rows).")
+
+
+@tenants.command("cancel-deletion")
+@click.argument("slug")
+def tenants_cancel_deletion(slug: str) -> None:
+    """Withdraw a scheduled deletion and switch the tenant on again."""
+    from core.tenant_export import cancel_deletion
+    set_actor(None, "cli")
+    try:
+        cancel_deletion(find_tenant(slug))
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Tenant {slug} will not be deleted and is switched on again.")
+
+
+@click.command("decrypt-export")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@click.option("--passphrase", prompt=True, hide_input=True, help="The passphrase given at download.")
+@with_appcontext
+def decrypt_export(source: str, target: str, passphrase: str) -> None:
+    """Decrypt a tenant export that includes protected identities (….zip.enc) into a zip file."""
+    from pathlib import Path
+
+    from core.tenant_export import decrypt_archive
+    try:
+        data = decrypt_archive(Path(source).read_bytes(), passphrase)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    Path(target).write_bytes(data)
+    click.echo(f"Decrypted into {target}.")
 
 
 @users.command("create")
@@ -186,6 +255,20 @@ def users_add_member(email: str, tenant_slug: str, role: str) -> None:
     add_member(find_user(email), find_tenant(tenant_slug), Role(role))
     db.session.commit()
     click.echo(f"{email} is now {role} of {tenant_slug}.")
+
+
+@users.command("reset-two-factor")
+@click.argument("email")
+def users_reset_two_factor(email: str) -> None:
+    """An operator clears a user's second factor (a lost phone); audited in the instance log."""
+    from core.auth import two_factor
+    set_actor(None, "cli")
+    try:
+        two_factor.reset(find_user(email), by=None, tenant_id=None)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"The second factor of {email} has been reset.")
 
 
 @tokens.command("create")

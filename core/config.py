@@ -53,6 +53,11 @@ class Settings:
     REMEMBER_COOKIE_HTTPONLY: bool = True
     REMEMBER_COOKIE_SAMESITE: str = "Lax"
     REMEMBER_COOKIE_SECURE: bool = False
+    # A session ends after this long without a request, and this long after its login whatever
+    # happens; "keep me logged in" makes the cookie outlive the browser, within the same limits.
+    SESSION_IDLE_MINUTES: int = 120
+    SESSION_MAX_HOURS: int = 24 * 7
+    PERMANENT_SESSION_LIFETIME: int = 24 * 7 * 3600
     MAX_CONTENT_LENGTH: int = 10 * 1024 * 1024
     MAIL_BACKEND: str = "console"  # console | smtp
     MAIL_SERVER: str = ""
@@ -62,7 +67,15 @@ class Settings:
     MAIL_USE_TLS: bool = True
     MAIL_FROM: str = "Samaki <no-reply@samaki.local>"
     REDIS_URL: str = ""
+    API_RATE_LIMITS_ENABLED: bool = True
+    API_RATE_LIMIT: str = "300/minute"               # per API token
+    API_ADDRESS_RATE_LIMIT: str = "1200/minute"      # per client address, API calls without a valid token
+    API_RATE_LIMIT_KEY_PREFIX: str = "samaki-api"    # several instances may share one Redis
     UPLOAD_FOLDER: str = ""
+    STORAGE: str = "local"           # local (UPLOAD_FOLDER) | s3 (a bucket every app host shares)
+    S3_BUCKET: str = ""
+    S3_ENDPOINT_URL: str = ""        # MinIO, Garage, Ceph…; empty for AWS itself
+    S3_REGION: str = ""
     PASSWORD_RESET_MAX_AGE: int = 3600
     LOGIN_THROTTLE_FREE_ATTEMPTS: int = 3
     LOGIN_THROTTLE_MAX_DELAY: int = 900
@@ -82,6 +95,9 @@ class Settings:
             BABEL_DEFAULT_TIMEZONE=env.get("SAMAKI_DEFAULT_TIMEZONE", "Asia/Phnom_Penh"),
             SESSION_COOKIE_SECURE=_bool(env.get("SAMAKI_SECURE_COOKIES")),
             REMEMBER_COOKIE_SECURE=_bool(env.get("SAMAKI_SECURE_COOKIES")),
+            SESSION_IDLE_MINUTES=_int(env.get("SAMAKI_SESSION_IDLE_MINUTES"), 120),
+            SESSION_MAX_HOURS=_int(env.get("SAMAKI_SESSION_MAX_HOURS"), 24 * 7),
+            PERMANENT_SESSION_LIFETIME=_int(env.get("SAMAKI_SESSION_MAX_HOURS"), 24 * 7) * 3600,
             MAX_CONTENT_LENGTH=_int(env.get("SAMAKI_MAX_UPLOAD_MB"), 10) * 1024 * 1024,
             MAIL_BACKEND="smtp" if env.get("SAMAKI_MAIL_SERVER") else "console",
             MAIL_SERVER=env.get("SAMAKI_MAIL_SERVER", ""),
@@ -91,7 +107,16 @@ class Settings:
             MAIL_USE_TLS=_bool(env.get("SAMAKI_MAIL_USE_TLS"), True),
             MAIL_FROM=env.get("SAMAKI_MAIL_FROM", "Samaki <no-reply@samaki.local>"),
             REDIS_URL=env.get("SAMAKI_REDIS_URL", ""),
+            API_RATE_LIMITS_ENABLED=_bool(env.get("SAMAKI_API_RATE_LIMITS_ENABLED"), True),
+            API_RATE_LIMIT=env.get("SAMAKI_API_RATE_LIMIT") or "300/minute",
+            API_ADDRESS_RATE_LIMIT=env.get("SAMAKI_API_ADDRESS_RATE_LIMIT") or "1200/minute",
+            API_RATE_LIMIT_KEY_PREFIX=env.get("SAMAKI_API_RATE_LIMIT_KEY_PREFIX") or "samaki-api",
             UPLOAD_FOLDER=env.get("SAMAKI_UPLOAD_FOLDER") or str(folder / "uploads"),
+            # Credentials for S3 come from the standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables.
+            STORAGE=(env.get("SAMAKI_STORAGE") or "local").strip().lower(),
+            S3_BUCKET=env.get("SAMAKI_S3_BUCKET", ""),
+            S3_ENDPOINT_URL=env.get("SAMAKI_S3_ENDPOINT_URL", ""),
+            S3_REGION=env.get("SAMAKI_S3_REGION", ""),
             TRACE_HOOKS=_bool(env.get("SAMAKI_TRACE_HOOKS")),
             BASE_URL=env.get("SAMAKI_BASE_URL", "http://127.0.0.1:5000"),
         )

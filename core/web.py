@@ -71,6 +71,8 @@ def register_request_handlers(app: Flask) -> None:
     app.url_value_preprocessor(_take_tenant_slug)
     app.url_defaults(_add_tenant_slug)
     app.before_request(resolve_tenant)
+    from core.auth.two_factor_views import require_two_factor_enrolment
+    app.before_request(require_two_factor_enrolment)   # a tenant's rule: set up a second factor first
     app.context_processor(_template_context)
     app.after_request(_security_headers)
     from core.outbox import deliver_after_request
@@ -207,7 +209,21 @@ def _security_headers(response):
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        # Served over HTTPS (SAMAKI_SECURE_COOKIES): browsers must never try plain HTTP again.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    endpoint = request.endpoint or ""
+    if not (endpoint == "static" or endpoint.endswith(".static") or endpoint in CACHEABLE_ENDPOINTS) and (
+            "no-store" not in response.headers.get("Cache-Control", "")):
+        # Pages and API answers may show people's identities: no browser or proxy keeps a copy
+        # (a shared or seized computer's cache, the back button after logging out).
+        response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# Answers that show no one's identity and gain from the browser's cache on slow links: the
+# gazetteer search behind the place pickers (instance-wide reference data).
+CACHEABLE_ENDPOINTS = {"places.search"}
 
 
 def problem(status: int, title: str, detail: str = "", errors: dict | None = None, **extra):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -45,3 +45,19 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Who"), validators=[Optional(), Length(max=254)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+
+
+class TenantExportForm(FlaskForm):
+    """What an owner downloads (core.tenant_export). Identities need a passphrase and a fresh sign-in."""
+
+    include_identities = BooleanField(_l("Include protected identities"),
+                                      description=_l("The file is then encrypted with the passphrase below."))
+    passphrase = PasswordField(_l("Passphrase for the file"), validators=[Optional(), Length(max=500)],
+                               description=_l("At least 12 characters. Keep it apart from the file: "
+                                              "without it nobody can open the file."))
+    passphrase_again = PasswordField(_l("Passphrase again"), validators=[Optional(), Length(max=500)])
+    password = PasswordField(_l("Your password"), validators=[Optional(), Length(max=500)],
+                             description=_l("Needed to include protected identities when you do not use two-factor sign-in."))
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[Optional(), Length(max=40)],
+                       description=_l("Needed to include protected identities when you use two-factor sign-in."))

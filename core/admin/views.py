@@ -10,7 +10,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.admin import services
-from core.admin.forms import AddMemberForm, role_choices, AuditFilterForm, ChangeRoleForm, NewTenantForm
+from core.admin.forms import (AddMemberForm, role_choices, AuditFilterForm, ChangeRoleForm, NewTenantForm,
+                              TenantExportForm)
 from core.admin.queries import AUDIT_PAGE_SIZE, audit_events_query, audit_models, members_of
 from core.audit import record_event
 from core.auth.views import send_invitation
@@ -185,3 +186,54 @@ def tenants() -> Response | str:
             return redirect(url_for("instance_admin.tenants"))
     all_tenants = db.session.execute(select(Tenant).order_by(Tenant.name)).scalars().all()
     return render_template("admin/tenants.html", tenants=all_tenants, form=form), 422 if form.errors else 200
+
+
+def _refused_confirmation(user, form: TenantExportForm) -> int | None:
+    """The owner proves again who they are before identities leave Samaki: the current code of their
+    authenticator (or a recovery code) when they use two-factor sign-in, else their password. Both
+    are throttled like sign-in. None when confirmed, else the status to answer with."""
+    from core.auth import throttle, two_factor
+    from core.auth.two_factor_views import checked_with_throttle
+    if two_factor.is_enabled(user):
+        return checked_with_throttle(user, form)
+    keys = throttle.throttle_keys(user.email, request.remote_addr or "")
+    wait = throttle.seconds_to_wait(keys)
+    if wait:
+        form.password.errors.append(_("Too many failed attempts. Please wait %(seconds)s seconds and try again.",
+                                      seconds=wait))
+        return 429
+    if not user.check_password(form.password.data or ""):
+        throttle.record_failure(keys)
+        db.session.commit()
+        form.password.errors.append(_("The password is not correct."))
+        return 422
+    return None
+
+
+@admin.route("/export", methods=["GET", "POST"])
+@require("core.tenant.export")
+def export() -> Response | str:
+    from core.tenant_export import build_archive
+    form = TenantExportForm()
+    if not form.validate_on_submit():
+        return render_template("admin/export.html", form=form), 422 if form.errors else 200
+    include = bool(form.include_identities.data)
+    if include and (form.passphrase.data or "") != (form.passphrase_again.data or ""):
+        form.passphrase_again.errors.append(_("The two passphrases are not the same."))
+        return render_template("admin/export.html", form=form), 422
+    if include:
+        refused = _refused_confirmation(current_user, form)
+        if refused:
+            return render_template("admin/export.html", form=form), refused
+    try:
+        archive = build_archive(g.tenant, include_identities=include, passphrase=form.passphrase.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        getattr(form, error.field or "include_identities").errors.append(str(error.message))
+        return render_template("admin/export.html", form=form), 422
+    db.session.commit()
+    response = Response(archive.data, mimetype="application/octet-stream" if archive.encrypted else "application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{archive.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -54,3 +54,17 @@ class AccountForm(FlaskForm):
         SelectChoice("immediate", _l("At once")), SelectChoice("daily", _l("Once a day (digest)")),
         SelectChoice("weekly", _l("Once a week (digest on Mondays)")),
         SelectChoice("off", _l("Never (only in Samaki)"))], default="immediate")
+
+
+class SecondFactorForm(FlaskForm):
+    """A six-digit code from the authenticator app, or one of the recovery codes."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("The six digits your authenticator app shows now, or one of your recovery codes."),
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"})
+
+
+class EnrolTwoFactorForm(FlaskForm):
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("After adding Samaki to the app, type the six digits it shows."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})

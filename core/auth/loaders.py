@@ -29,8 +29,16 @@ def load_user(user_id: str):
     # forgeable from another site (no CSRF token on JSON requests).
     if request.path.startswith("/api/") or not user_id.isdigit():
         return None
+    from core.auth.sessions import forget_session, session_is_current
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    if not session_is_current(user):
+        # Signed out elsewhere, password changed, idle or too old: the request goes on as anonymous
+        # (a page redirects to the login form).
+        forget_session()
+        return None
+    return user
 
 
 def load_user_from_bearer_token(req):

@@ -15,7 +15,8 @@ from core.columns import UTCDateTime, utcnow
 class LoginThrottle(db.Model):
     __tablename__ = "core_login_throttle"
 
-    key: Mapped[str] = mapped_column(String(300), primary_key=True)   # "account:<email>" or "ip:<address>"
+    # "account:<email>", "two_factor:<user id>" (codes of the second sign-in step) or "ip:<address>"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -39,7 +40,7 @@ def record_failure(keys: list[str]) -> None:
         db.session.add(row)
         row.failures += 1
         # The address limit is looser: several staff of one office share an address.
-        allowed = free if key.startswith("account:") else free * 5
+        allowed = free if key.startswith(("account:", "two_factor:")) else free * 5
         if row.failures > allowed:
             row.blocked_until = utcnow() + timedelta(seconds=min(cap, 2 ** (row.failures - allowed)))
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -34,6 +35,13 @@ class NewTokenForm(FlaskForm):
     lifetime = SelectField(_l("Valid for"), choices=lifetime_choices, default="90")
 
 
+class NewTokenWithCodeForm(NewTokenForm):
+    """For a user with two-factor sign-in: a token is a key to their data, so a fresh code is asked."""
+
+    code = StringField(_l("Code from your authenticator app"), validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code"})
+
+
 def issue_token(membership: Membership, name: str, days: int | None) -> tuple[ApiToken, str]:
     """Create a token (the caller commits); returns it with its secret, which is never stored."""
     token, secret = ApiToken.issue(membership, name.strip(), utcnow() + timedelta(days=days) if days else None)
@@ -48,14 +56,22 @@ def my_tokens() -> list[ApiToken]:
 
 @tokens.route("/", methods=["GET", "POST"])
 @require("core.tenant.view")
-def index() -> str:
-    form = NewTokenForm()
-    secret = None
+def index() -> Response | str:
+    from core.auth import two_factor
+    from core.auth.two_factor_views import checked_with_throttle
+    form_class = NewTokenWithCodeForm if two_factor.is_enabled(current_user) else NewTokenForm
+    form = form_class()
+    secret, status = None, 200
     if form.validate_on_submit():
-        _token, secret = issue_token(g.membership, form.name.data, LIFETIMES[form.lifetime.data])
-        db.session.commit()
-        form = NewTokenForm(formdata=None)
-    return render_template("auth/tokens.html", form=form, tokens=my_tokens(), secret=secret, now=utcnow())
+        status = checked_with_throttle(current_user, form) if form_class is NewTokenWithCodeForm else None
+        if not status:
+            _token, secret = issue_token(g.membership, form.name.data, LIFETIMES[form.lifetime.data])
+            db.session.commit()
+            form = form_class(formdata=None)
+    elif form.errors:
+        status = 422
+    return render_template("auth/tokens.html", form=form, tokens=my_tokens(), secret=secret,
+                           now=utcnow()), status or 200
 
 
 @tokens.post("/<int:token_id>/revoke")

@@ -6,13 +6,14 @@ import hashlib
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import force_locale
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.audit import record_event
-from core.auth import throttle
+from core.auth import throttle, two_factor
+from core.auth.sessions import end_other_sessions, start_session
 from core.auth.forms import AccountForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from core.extensions import db
 from core.notifications import email_mode
@@ -49,8 +50,11 @@ def login() -> Response | str:
             flash(_("Wrong e-mail or password."), "error")
             return render_template("auth/login.html", form=form), 200
         throttle.clear(keys)
+        if two_factor.is_enabled(user):   # not logged in yet: the code comes first
+            from core.auth.two_factor_views import start_second_step
+            return start_second_step(user, remember=form.remember.data, next_url=request.args.get("next"))
         user.last_login_at = utcnow()
-        login_user(user, remember=form.remember.data)
+        start_session(user, remember=form.remember.data)   # a fresh session: nothing from before survives
         record_event("login", tenant_id=None, model="User", record_id=str(user.id))
         db.session.commit()
         return redirect(safe_next(request.args.get("next"), url_for("core.index")))
@@ -143,6 +147,7 @@ def reset_password(token: str) -> Response | str:
     form = NewPasswordForm(user=user)
     if form.validate_on_submit():
         user.set_password(form.password.data)
+        end_other_sessions(user, keep_this_one=False)   # whoever knew the old password is signed out
         record_event("password_reset", tenant_id=None, model="User", record_id=str(user.id))
         db.session.commit()
         flash(_("Your password has been set. You can log in now."), "success")
@@ -168,7 +173,20 @@ def account() -> Response | str:
         return redirect(url_for("auth.account"))
     if request.method == "POST" and "password-current" in request.form and password.validate_on_submit():
         current_user.set_password(password.password.data)
+        end_other_sessions(current_user, keep_this_one=True)
         db.session.commit()
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/account.html", details=details, password=password)
+
+
+@auth.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    """End every session of the user, on every device and app host, this one included."""
+    end_other_sessions(current_user, keep_this_one=False)
+    record_event("sign_out_everywhere", tenant_id=None, model="User", record_id=str(current_user.id))
+    db.session.commit()
+    logout_user()
+    flash(_("You have been signed out on every device."), "info")
+    return redirect(url_for("auth.login"))

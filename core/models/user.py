@@ -41,7 +41,8 @@ class Role(str, enum.Enum):
 
 class User(UserMixin, Audited, db.Model):
     __tablename__ = "core_user"
-    __audit_redact__ = {"password_hash"}
+    __audit_redact__ = {"password_hash", "totp_secret"}
+    __audit_ignore__ = {"totp_last_step"}   # every sign-in moves it; the login event says enough
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)   # stored lower-cased: unique ignoring case

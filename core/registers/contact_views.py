@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -261,12 +260,11 @@ def _photo_contact(contact_id: int) -> Contact:
 def photo(contact_id: int) -> Response:
     contact = _photo_contact(contact_id)
     path = contact_photos.photo_path(contact)
-    if path is None or not path.is_file():
+    if path is None or not uploads.is_stored(path):
         abort(404)
     log_identity_view(contact)          # only a protected person's view is logged
-    response = send_file(path, mimetype=contact_photos.content_type(contact), max_age=0)
+    response = uploads.send_inline(path, content_type=contact_photos.content_type(contact))
     response.headers["Cache-Control"] = "private, no-store" if contact.protected else "private, no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

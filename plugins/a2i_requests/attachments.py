@@ -1,8 +1,8 @@
 """File storage of request attachments: type and size checks, safe display names, files kept outside
-the web root under UPLOAD_FOLDER/a2i/<tenant_id>/<random storage name>."""
+the web root under UPLOAD_FOLDER/a2i/<tenant_id>/<random storage name> through core.uploads (a folder or
+an S3 bucket)."""
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from werkzeug.utils import secure_filename
 
 from core.errors import DomainError
 from core.extensions import db
+from core import uploads
 from core.uploads import megabytes
 from plugins.a2i_requests.models import Attachment
 
@@ -101,12 +102,10 @@ def storage_path(attachment: Attachment) -> Path:
 
 def save_upload(file: FileStorage | None, *, tenant_id: int, request_id: int, uploaded_by_id: int | None,
                 correspondence_id: int | None = None) -> Attachment:
-    """Check the upload, write it under a random name and add its Attachment row (not committed)."""
+    """Check the upload, write it under a random name and add its Attachment row (not committed; the
+    file goes again if the transaction is rolled back)."""
     name, content_type, data = check_upload(file)
-    folder = tenant_folder(tenant_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    storage_name = secrets.token_hex(16)
-    (folder / storage_name).write_bytes(data)
+    storage_name = uploads.store(tenant_folder(tenant_id), data, "")     # no extension: names as before
     attachment = Attachment(tenant_id=tenant_id, request_id=request_id, correspondence_id=correspondence_id,
                             display_name=name, storage_name=storage_name, content_type=content_type,
                             size_bytes=len(data), uploaded_by_id=uploaded_by_id)
@@ -117,6 +116,6 @@ def save_upload(file: FileStorage | None, *, tenant_id: int, request_id: int, up
 def discard_file(attachment: Attachment) -> None:
     """Remove a stored file whose row was rolled back (so failed saves leave nothing behind)."""
     try:
-        storage_path(attachment).unlink(missing_ok=True)
-    except OSError:
+        uploads.delete(storage_path(attachment))
+    except (OSError, uploads.StorageUnavailable):
         current_app.logger.warning("Could not remove attachment file %s", attachment.storage_name)

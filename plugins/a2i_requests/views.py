@@ -22,7 +22,7 @@ from core.pagination import paginate
 from core.permissions import can, require
 from core.plugins import SearchHit
 from core.search import any_contains
-from core.uploads import send_download
+from core.uploads import is_stored, send_download
 from core.registers.institutions import visible_institutions
 from core.registers.models import Contact, ContactKind, Institution, name_in_language
 from core.registers.protection import may_see_identity, shown_name
@@ -431,7 +431,7 @@ def download(attachment_id: int):
     if attachment is None:
         abort(404)
     path = attachments.storage_path(attachment)
-    if not path.is_file():
+    if not is_stored(path):
         abort(404)
     return send_download(path, content_type=attachment.content_type, download_name=attachment.display_name)
 

@@ -23,7 +23,7 @@ from core.permissions import can, require
 from core.registers.contacts import create_contact
 from core.registers.project_views import budget_text
 from core.registers.protection import PROTECTED_PERMISSION, shown_name
-from core.uploads import received, send_download
+from core.uploads import is_stored, received, send_download
 from plugins.consulting_crm import pool
 from plugins.consulting_crm.models import Consultant, Engagement
 from plugins.consulting_crm.pool_forms import (AvailabilityForm, CVForm, NewConsultantForm, PoolFilterForm,
@@ -299,7 +299,7 @@ def download_cv(consultant_id: int, cv_id: int):
     if cv is None:
         abort(404)
     path = pool.cv_path(cv)
-    if not path.is_file():
+    if not is_stored(path):
         abort(404)
     return send_download(path, content_type=cv.content_type, download_name=cv.display_name)
 

@@ -14,7 +14,7 @@ from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import can, require
 from core.registers.protection import shown_name
-from core.uploads import received, send_download
+from core.uploads import is_stored, received, send_download
 from plugins.consulting_crm import proposals
 from plugins.consulting_crm.models import Currency, Proposal
 from plugins.consulting_crm.proposal_forms import (BudgetLineForm, FileForm, MemberForm, NewProposalForm, ProposalForm,
@@ -195,7 +195,7 @@ def download(proposal_id: int, file_id: int):
     if stored is None:
         abort(404)
     path = proposals.file_path(stored)
-    if not path.is_file():
+    if not is_stored(path):
         abort(404)
     return send_download(path, content_type=stored.content_type, download_name=stored.display_name)
 

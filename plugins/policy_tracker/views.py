@@ -19,7 +19,7 @@ from core.permissions import can, require
 from core.registers.institutions import visible_institutions
 from core.registers.models import Institution, name_in_language
 from core.search import any_contains
-from core.uploads import received, send_download
+from core.uploads import is_stored, received, send_download
 from plugins.policy_tracker import services, stages
 from plugins.policy_tracker.forms import (FollowForm, LawFilterForm, LawForm, StageAddForm, StageChangeForm,
                                           StageEditForm, StatusNoteForm, VersionForm)
@@ -278,7 +278,7 @@ def download(law_id: int, file_id: int):
     if stored is None:
         abort(404)
     path = services.file_path(law, stored)
-    if not path.is_file():
+    if not is_stored(path):
         abort(404)
     return send_download(path, content_type=stored.content_type, download_name=stored.display_name)
 

@@ -16,7 +16,7 @@ from core.extensions import db
 from core.i18n import current_locale
 from core.permissions import can, require
 from core.registers.protection import PROTECTED_PERMISSION, shown_name
-from core.uploads import send_download
+from core.uploads import is_stored, send_download
 from core.web import problem
 from plugins.training_registry import attendance
 from plugins.training_registry.attendance_forms import SheetForm, TapForm, WalkInForm
@@ -277,7 +277,7 @@ def upload_sheet(session_id: int):
 def sheet(session_id: int):
     session = load_session(session_id)
     path = attendance.sheet_path(session)
-    if path is None or not path.is_file():
+    if path is None or not is_stored(path):
         abort(404)
     return send_download(path, content_type=session.sheet_content_type,
                          download_name=session.sheet_display_name or path.name)

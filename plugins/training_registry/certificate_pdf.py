@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from core import uploads
 from core.models import Tenant
 from core.pdf import (
     CORE_ROOT,
@@ -59,12 +60,10 @@ def verify_url(code: str) -> str:
 
 
 def _signature_data_uri(path: Path | None) -> str:
-    if path is None or not path.is_file():
+    kind = _SIGNATURE_TYPES.get(path.suffix.lstrip(".")) if path is not None else None
+    if kind is None or not uploads.is_stored(path):
         return ""
-    kind = _SIGNATURE_TYPES.get(path.suffix.lstrip("."))
-    if kind is None:
-        return ""
-    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"data:{kind};base64," + base64.b64encode(uploads.read(path)).decode("ascii")
 
 
 def certificate_content(certificate: Certificate, tenant: Tenant, signature_uris: dict | None = None) -> CertificateContent:

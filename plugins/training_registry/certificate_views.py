@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from core import uploads
 from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
@@ -259,10 +260,10 @@ def signatory(course_id: int):
 def signature(course_id: int):
     course = _course_or_404(course_id)
     path = certificates.signature_path(course)
-    if path is None or not path.is_file():
+    if path is None or not uploads.is_stored(path):
         abort(404)
     mimetype = "image/png" if path.suffix == ".png" else "image/jpeg"
-    response = send_file(path, mimetype=mimetype, max_age=0)
+    response = uploads.send_inline(path, content_type=mimetype)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -13,7 +13,7 @@ from core.extensions import db
 from core.i18n import current_locale
 from core.pagination import paginate
 from core.permissions import require
-from core.uploads import received, send_download
+from core.uploads import is_stored, received, send_download
 from plugins.training_registry import curricula
 from plugins.training_registry.curriculum_forms import CurriculumFilterForm, CurriculumForm, FileForm, VersionForm
 from plugins.training_registry.models import Curriculum, CurriculumVersion
@@ -195,7 +195,7 @@ def download(curriculum_id: int, file_id: int):
     if stored is None:
         abort(404)
     path = curricula.file_path(stored)
-    if not path.is_file():
+    if not is_stored(path):
         abort(404)
     return send_download(path, content_type=stored.content_type, download_name=stored.display_name)
 
