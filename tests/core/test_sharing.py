@@ -90,7 +90,8 @@ def test_sharing_and_unsharing_are_audited_and_unshared_records_disappear(staff_
     share(staff_client, tenant, visit)
     shared = db.session.execute(select(SharedRecord)).scalar_one()
     staff_client.post(f"/t/{tenant.slug}/groups/records/{shared.id}/unshare")
-    actions = db.session.execute(select(AuditEvent.action).where(AuditEvent.model == "SharedRecord")).scalars().all()
+    actions = db.session.execute(select(AuditEvent.action).where(AuditEvent.model == "SharedRecord")
+                              .order_by(AuditEvent.id)).scalars().all()
     assert actions == ["insert", "update"]
     reader = make_member(other_tenant, "viewer", email="reader@b.example")
     other = client.application.test_client()
