@@ -4,7 +4,8 @@
 set -e
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
-[ -x .venv/bin/gunicorn ] || .venv/bin/pip install --quiet -e ".[prod]"
+{ [ -x .venv/bin/gunicorn ] && .venv/bin/python -c "import requests" 2>/dev/null; } ||
+    .venv/bin/pip install --quiet -e ".[prod,bench]"
 command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install -y wrk" >&2; exit 1; }
 URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/samaki_bench}"
 DB="${URL##*/}"

@@ -59,6 +59,12 @@ def init() -> None:
     upgrade_all()
     click.echo(load_reference_data())
     click.echo("Database is up to date.")
+    if db.engine.dialect.name == "postgresql":
+        from core.rls import check_role
+        with db.engine.connect() as connection:
+            problem = check_role(connection)
+        if problem:
+            click.echo(f"Warning: {problem}", err=True)
 
 
 def create_user(email: str, name: str, password: str | None, *, superadmin: bool = False) -> User:

@@ -8,6 +8,19 @@ from flask import current_app
 from core.extensions import db
 
 
+def plugin_version_branches(config):
+    """Each plugin owns an Alembic version branch in its own package; tell Alembic where they are
+    (a Flask-Migrate configure callback, registered by the app factory)."""
+    import os
+
+    from core.plugins import migration_dirs
+
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(migration_dirs(current_app.extensions["samaki"].pm)))
+    return config
+
+
 def script_directory() -> ScriptDirectory:
     migrate_ext = current_app.extensions["migrate"]
     config = migrate_ext.migrate.get_config(migrate_ext.directory)

@@ -44,6 +44,15 @@ def _scope_is_open() -> bool:
     return scope is None and not has_request_context()
 
 
+def database_scope() -> str:
+    """The same scope for the database's own wall (core.rls): "all" where the ORM lets every
+    tenant's rows through, else the current tenant's id, or "" for none."""
+    if _scope_is_open():
+        return "all"
+    tenant_id = current_tenant_id()
+    return "" if tenant_id is None else str(tenant_id)
+
+
 def set_request_tenant(tenant_id: int | None) -> None:
     g.samaki_scope = tenant_id
 

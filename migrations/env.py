@@ -1,5 +1,5 @@
 """Alembic environment: the app's engine and metadata; one version branch for the core and one
-per plugin (folders from the `samaki_migration_dirs` hook, see core/extensions.py)."""
+per plugin (folders from the `samaki_migration_dirs` hook, see core/migrations.py)."""
 import logging
 import os
 
@@ -39,6 +39,10 @@ def run_migrations_online() -> None:
                           **{k: v for k, v in migrate_ext.configure_args.items() if k not in {"process_revision_directives", "render_as_batch"}})
         with context.begin_transaction():
             context.run_migrations()
+            # The second tenant wall on every tenant-owned table, new ones included (core/rls.py).
+            if not getattr(config.cmd_opts, "autogenerate", False):
+                from core.rls import install_policies
+                install_policies(connection, target_metadata)
 
 
 if context.is_offline_mode():

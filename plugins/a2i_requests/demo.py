@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from core import sharing
 from core.columns import utcnow
 from core.extensions import db
 from core.models import Membership, Role, Tenant, User
@@ -21,11 +22,14 @@ from core.registers.contacts import create_contact
 from core.registers.institutions import seed_institutions, visible_institutions
 from core.registers.models import AgeGroup, ClosureDay, Contact, ContactKind, Institution, Sex
 from core.tenancy import unscoped
-from plugins.a2i_requests import services
+from plugins.a2i_requests import services, statistics
 from plugins.a2i_requests.models import (Channel, Correspondence, CorrespondenceKind, Direction, InfoRequest,
-                                         RequestStatus)
+                                         RequestStatus, StatisticsSnapshot)
+from plugins.a2i_requests.reports import snapshot_text
 
 S = RequestStatus
+DEMO_GROUP_SLUG = "a2iwg"      # the demo working group (core/cli.py)
+SHARED_REQUESTS = 3
 EARLIEST = date(2025, 1, 6)
 LATEST = date(2026, 12, 31)
 
@@ -275,3 +279,24 @@ def load_demo_data(tenant: Tenant) -> None:
             req.published_at = utcnow()
             published_done = True
         db.session.flush()
+    _share_with_working_group(tenant)
+
+
+def _share_with_working_group(tenant: Tenant) -> None:
+    """Share three answered requests and last year's statistics with the demo A2IWG, when the tenant
+    is a member (core/cli.py creates the group first), so the group's page shows what sharing does."""
+    group = sharing.group_for_member(tenant, DEMO_GROUP_SLUG)
+    if group is None:
+        return
+    answered = db.session.scalars(select(InfoRequest).where(
+        InfoRequest.status.in_([S.ANSWERED_FULL, S.ANSWERED_PART])).order_by(InfoRequest.id)).all()
+    for req in [req for req in answered if not req.protected_requester][:SHARED_REQUESTS]:
+        sharing.share(req, "a2i.request", group, tenant)
+    year = services.tenant_today(tenant.id).year - 1
+    rows, total = statistics.statistics_table("kind", date(year, 1, 1), date(year, 12, 31),
+                                              locale=tenant.default_locale)
+    snapshot = StatisticsSnapshot(title=f"Disclosure statistics of {tenant.name}", period=str(year),
+                                  table=snapshot_text(rows, total))
+    db.session.add(snapshot)
+    db.session.flush()
+    sharing.share(snapshot, "a2i.statistics", group, tenant)

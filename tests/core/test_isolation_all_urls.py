@@ -17,6 +17,16 @@ from tests.helpers import login, make_member
 SECRET = "Confidential-visit-to-Kampong-Speu"
 
 
+@pytest.fixture(autouse=True, params=["orm-and-database-walls",
+                                      pytest.param("database-wall-alone", marks=pytest.mark.postgresql)])
+def walls(request):
+    """On PostgreSQL every proof runs a second time with the ORM's tenant filter switched off: the
+    database's row-level security (core/rls.py) must hold on its own."""
+    if request.param == "database-wall-alone":
+        request.getfixturevalue("orm_wall_off")
+    return request.param
+
+
 def tenant_rules(app) -> list[Rule]:
     return [rule for rule in app.url_map.iter_rules() if "tenant_slug" in rule.arguments]
 

@@ -36,3 +36,28 @@ def test_wsgi_app_freezes_what_it_loaded_out_of_full_collections(tmp_path):
     out = subprocess.run([sys.executable, "-c", "import gc, wsgi; print(gc.get_freeze_count())"],
                          cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
     assert int(out.strip().splitlines()[-1]) > 10_000
+
+
+def test_the_benchmark_declares_every_library_it_imports():
+    """`bench/run.sh` installs `.[prod,bench]` on a fresh clone: whatever the benchmark imports
+    beyond the standard library and Samaki itself must come with those extras."""
+    import ast
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    declared = " ".join(config["options"]["install_requires"].split() + config["options.extras_require"]["prod"].split()
+                        + config["options.extras_require"]["bench"].split()).lower()
+    ours = {"core", "plugins", "bench", "wsgi", "tests"}
+    imported = set()
+    for path in (ROOT / "bench").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    distribution = {"flask_sqlalchemy": "flask-sqlalchemy", "psycopg": "psycopg", "sqlalchemy": "flask-sqlalchemy"}
+    third_party = sorted(name for name in imported - ours if name not in sys.stdlib_module_names)
+    missing = [name for name in third_party if distribution.get(name, name).replace("_", "-") not in declared]
+    assert "requests" in third_party and missing == []
+    assert '.[prod,bench]' in (ROOT / "bench" / "run.sh").read_text()

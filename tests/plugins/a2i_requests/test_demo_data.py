@@ -78,3 +78,27 @@ def test_demo_data_is_the_same_for_the_same_tenant_slug(tenant, other_tenant):
         db.session.commit()
     load(tenant)
     assert [req.subject for req in demo_requests(tenant)] == subjects
+
+
+def test_demo_shares_answered_requests_and_statistics_with_the_working_group(app, tenant, other_tenant):
+    """A member of the demo A2IWG sees on the group page what another member shared: answered
+    requests (never one with a protected requester) and a year's disclosure statistics."""
+    from core.models import SharedRecord
+    from tests.plugins.policy_tracker.coalition_helpers import client_of, make_group
+    make_group(tenant, other_tenant)
+    load(tenant)
+    shared = db.session.scalars(select(SharedRecord).order_by(SharedRecord.id)).all()
+    assert [s.record_type for s in shared] == ["a2i.request"] * 3 + ["a2i.statistics"]
+    with tenant_scope(tenant.id):
+        requests = [db.session.get(InfoRequest, s.record_id) for s in shared[:3]]
+    assert all(req.status in (RequestStatus.ANSWERED_FULL, RequestStatus.ANSWERED_PART)
+               and not req.protected_requester for req in requests)
+    page = client_of(app, other_tenant, "viewer").get(f"/t/{other_tenant.slug}/groups/a2iwg/").text
+    assert requests[0].reference in page
+    assert f"Disclosure statistics of {tenant.name}" in page
+
+
+def test_a_tenant_outside_the_working_group_shares_nothing(tenant):
+    load(tenant)
+    from core.models import SharedRecord
+    assert db.session.scalar(select(func.count()).select_from(SharedRecord)) == 0
