@@ -67,7 +67,7 @@ def request_id() -> str:
     return g.request_id
 
 
-def _jsonable(value):
+def jsonable(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, enum.Enum):
@@ -79,9 +79,9 @@ def _jsonable(value):
     if isinstance(value, (bytes, bytearray)):
         return f"<{len(value)} bytes>"
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     return str(value)
 
 
@@ -110,7 +110,7 @@ def _changes(obj, action: str) -> dict:
             old, new = (REDACTED if old is not None else None), (REDACTED if new is not None else None)
         elif key in identity:
             old, new = (IDENTITY_MARKER if old else old), (IDENTITY_MARKER if new else new)
-        changes[key] = [_jsonable(old), _jsonable(new)]
+        changes[key] = [jsonable(old), jsonable(new)]
     return changes
 
 
@@ -149,7 +149,7 @@ def record_event(action: str, *, tenant_id: int | None, model: str = "", record_
     """Audit something that is not a row change (login, export, share) in the current transaction."""
     from core.extensions import db
     write_event((session or db.session).connection(), action=action, tenant_id=tenant_id, model=model,
-                record_id=str(record_id), changes=_jsonable(changes or {}))
+                record_id=str(record_id), changes=jsonable(changes or {}))
 
 
 def chain_of(tenant_id: int | None) -> str:

@@ -1,15 +1,21 @@
 """Backup and restore of a whole instance: the database (PostgreSQL through `pg_dump` custom
-format, SQLite through its online backup API) plus the uploaded files, in one archive file.
+format, SQLite through its online backup API) plus the uploaded files (read and written back through
+core.uploads, so from and to the upload folder or the S3 bucket), in one archive file.
 
 The archive is a gzipped tar holding `manifest.json` (what was backed up, from which schema and
 dialect, how many rows each table had), the database dump and `files/…`. It is encrypted by
 default: AES-GCM over 1 MiB chunks (each chunk's nonce carries its number and whether it is the
 last one, so a reordered, cut or edited file fails to decrypt), with a key derived by scrypt from a
 passphrase or given raw. A restore only goes into an empty instance and checks everything it can
-(decryption, manifest, schema heads, dialect, emptiness) before it writes anything; afterwards it
-re-applies the erasure log so erased people do not come back.
+(decryption, manifest, schema heads, dialect, emptiness, instance id) before it writes anything;
+afterwards it re-applies the erasure log and the erasure journal so erased people do not come back.
 
-Rules only, no Flask request or click code: core/cli.py wraps these in `backup` and `restore`."""
+The manifest records the instance id (core.instance_state). A backup of another instance is
+refused unless the operator says it is moving that instance here (`allow_other_instance`); the
+instance's own objects (`_instance/`: its id, the erasure journal) are never put in a backup nor
+restored over.
+
+Rules only, no Flask request or click code: core/backup_cli.py wraps these in `backup` and `restore`."""
 from __future__ import annotations
 
 import base64
@@ -34,8 +40,11 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from flask import current_app
 from sqlalchemy import inspect, text
 
+from core import uploads
 from core.columns import utcnow
 from core.extensions import db
+from core.instance_state import AREA, adopt_instance_id, ensure_instance_id, instance_id, is_instance_file
+from core.uploads import StorageUnavailable
 
 FORMAT_VERSION = 1
 MAGIC = b"SAMAKI-BACKUP\x00"
@@ -229,17 +238,30 @@ def unknown_heads(heads) -> list[str]:
     return unknown
 
 
-def upload_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
+def _stored_files() -> list[Path]:
+    """Every uploaded file in the store (folder or bucket), without the instance's own objects."""
+    try:
+        return [path for path in uploads.list_files(uploads.storage_root()) if not is_instance_file(path)]
+    except StorageUnavailable:
+        raise BackupError(f"Cannot reach the stored files ({uploads.describe_store()}); nothing was "
+                          f"written.") from None
+
+
+def _read_stored(path: Path) -> bytes:
+    try:
+        return uploads.read(path)
+    except (StorageUnavailable, OSError) as error:
+        raise BackupError(f"Cannot read the stored file {path.name} ({uploads.describe_store()}): {error}; "
+                          f"no backup was written.") from None
 
 
 def instance_problems() -> list[str]:
     """Why the instance is not empty (tables with rows beyond what `flask init` loads, files)."""
     problems = [f"table {name} has {count} rows" for name, count in table_counts().items()
                 if count and name not in REFERENCE_TABLES]
-    folder = upload_folder()
-    if folder.exists() and any(folder.iterdir()):
-        problems.append(f"the upload folder {folder} is not empty")
+    files = _stored_files()
+    if files:
+        problems.append(f"{uploads.describe_store()} holds {len(files)} files (keep only {AREA}/)")
     return problems
 
 
@@ -266,8 +288,12 @@ def _dump_database(target: Path) -> None:
     url = db.engine.url
     if dialect() == "postgresql":
         connection, env = _libpq(url)
+        # The app's role is subject to row-level security (core/rls.py): the dump is the explicit
+        # every-tenant path, so it reads through the policies with the every-tenant setting.
+        env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c samaki.all_tenants=on".strip()
         done = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                               "--file", str(target), connection], check=False, env=env, capture_output=True, text=True)
+                               "--enable-row-security", "--file", str(target), connection],
+                              check=False, env=env, capture_output=True, text=True)
         if done.returncode:
             raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
     elif dialect() == "sqlite":
@@ -299,17 +325,25 @@ def create_backup(path: str | Path, secret: Secret | None) -> dict:
     if path.exists():
         raise BackupError(f"{path} already exists; choose a new file name.")
     db.session.commit()     # nothing of ours pending: the dump sees what is committed
+    from core.registers.erasure import journal_all_erasures
+    try:
+        this_instance = ensure_instance_id()
+        # Erasures made before the journal existed get their entry now, before the backup they are in.
+        journal_all_erasures()
+    except StorageUnavailable:
+        raise BackupError(f"Cannot reach the stored files ({uploads.describe_store()}); no backup was written.") \
+            from None
     with tempfile.TemporaryDirectory(prefix="samaki-backup-", dir=path.parent) as work:
         work = Path(work)
         dump = work / DUMP_NAMES.get(dialect(), "database")
         counts = table_counts()
         _dump_database(dump)
-        folder = upload_folder()
-        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+        root, files = uploads.storage_root(), _stored_files()
         manifest = {
             "format": FORMAT_VERSION,
             "backup_id": str(uuid.uuid4()),
-            "instance": {"base_url": current_app.config.get("BASE_URL", ""), "database": db.engine.url.database},
+            "instance": {"id": this_instance, "base_url": current_app.config.get("BASE_URL", ""),
+                         "database": db.engine.url.database},
             "created_at": utcnow().isoformat(),
             "dialect": dialect(),
             "schema_heads": applied_heads(),
@@ -326,7 +360,10 @@ def create_backup(path: str | Path, secret: Secret | None) -> dict:
             archive.addfile(info, io.BytesIO(data))
             archive.add(dump, arcname=dump.name)
             for file in files:
-                archive.add(file, arcname=FILES_PREFIX + file.relative_to(folder).as_posix())
+                data = _read_stored(file)
+                info = tarfile.TarInfo(FILES_PREFIX + file.relative_to(root).as_posix())
+                info.size, info.mtime = len(data), int(utcnow().timestamp())
+                archive.addfile(info, io.BytesIO(data))
         partial = path.with_name(path.name + ".partial")
         try:
             encrypt_file(inner, partial, secret)
@@ -420,30 +457,49 @@ def _restore_database(dump: Path) -> None:
             target.close()
 
 
-def _stage_files(staging: Path) -> Path:
-    """Move the unpacked files next to the upload folder (same disk), so that putting them in
-    place after the database restore is a rename that cannot half fail."""
-    folder = upload_folder()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    beside = folder.with_name(folder.name + ".restoring")
-    shutil.rmtree(beside, ignore_errors=True)
-    shutil.move(str(staging), str(beside))
-    return beside
+def check_same_instance(manifest: dict, allow_other_instance: bool) -> None:
+    """Refuse the backup of another instance unless the operator is moving that instance here."""
+    theirs, ours = (manifest.get("instance") or {}).get("id"), instance_id()
+    if allow_other_instance or (theirs and theirs == ours):
+        return
+    raise BackupError(f"This backup comes from another instance (id {theirs or 'not recorded'}; this instance's "
+                      f"id is {ours or 'not set yet'}). If you are moving that instance to this host, run restore "
+                      f"again with --from-another-instance. Nothing was changed.")
 
 
-def _place_files(beside: Path) -> None:
-    folder = upload_folder()
-    if folder.exists():
-        folder.rmdir()          # checked empty before the restore began
-    beside.rename(folder)
+def _put_files(staging: Path) -> list[Path]:
+    """Write the unpacked files into the store under their own names; all or none (a failure
+    removes what was written)."""
+    root, written = uploads.storage_root(), []
+    try:
+        for file in sorted(p for p in staging.rglob("*") if p.is_file()):
+            target = root / file.relative_to(staging)
+            if is_instance_file(target):
+                continue        # never restore over the instance's id or erasure journal
+            uploads.write(target, file.read_bytes())
+            written.append(target)
+    except (StorageUnavailable, OSError) as error:
+        _remove_files(written)
+        raise BackupError(f"Cannot write the files into {uploads.describe_store()} ({error}); nothing was "
+                          f"restored.") from None
+    return written
 
 
-def restore_backup(path: str | Path, secret: Secret | None) -> dict:
-    """Restore an archive into this empty instance, then re-apply the erasure log. Everything that
-    can be checked is checked before the database or the upload folder is touched. Returns a
-    summary: the manifest, the rows per table now, and how many people were erased again."""
+def _remove_files(paths: list[Path]) -> None:
+    for path in paths:
+        try:
+            uploads.delete(path)
+        except (StorageUnavailable, OSError):
+            current_app.logger.warning("Could not remove the restored file %s", path.name)
+
+
+def restore_backup(path: str | Path, secret: Secret | None, *, allow_other_instance: bool = False) -> dict:
+    """Restore an archive into this empty instance, then re-apply the erasure log and journal.
+    Everything that can be checked is checked before the database or the stored files are touched.
+    A backup of another instance needs `allow_other_instance` (this instance then takes its id).
+    Returns a summary: the manifest, the rows per table now, and how many people were erased again."""
     from core.migrations import pending_heads, upgrade_all
-    from core.registers.erasure import reapply_erasures
+    from core.registers.erasure import journal_all_erasures, reapply_erasures
     problems = instance_problems()
     if problems:
         raise BackupError("Restore only goes into an empty instance, and this one is not ("
@@ -453,16 +509,26 @@ def restore_backup(path: str | Path, secret: Secret | None) -> dict:
         decrypt_file(Path(path), work / "backup.tar.gz", secret)
         manifest, dump, staging = _unpack(work / "backup.tar.gz", work)
         check_restorable(manifest)
-        beside = _stage_files(staging)
+        check_same_instance(manifest, allow_other_instance)
+        written = _put_files(staging)
         try:
             _restore_database(dump)
         except BaseException:
-            shutil.rmtree(beside, ignore_errors=True)
+            _remove_files(written)
             raise
-        _place_files(beside)
-    # A backup of an older schema is brought up to date before the erasure log is read by the models.
-    if manifest.get("schema_heads") and pending_heads():
-        upgrade_all()
-    erased_again = reapply_erasures()
-    db.session.commit()
+    backup_instance = (manifest.get("instance") or {}).get("id")
+    try:
+        if backup_instance and backup_instance != instance_id():
+            adopt_instance_id(backup_instance)      # moving that instance here: it is this one now
+        # A backup of an older schema is brought up to date before the erasure log is read by the models.
+        if manifest.get("schema_heads") and pending_heads():
+            upgrade_all()
+        erased_again = reapply_erasures()
+        db.session.commit()
+        journal_all_erasures()                      # the journal holds every erasure of the restored data
+    except StorageUnavailable:
+        db.session.rollback()
+        raise BackupError(f"The database and files are restored, but {uploads.describe_store()} could not be "
+                          f"reached to re-apply the erasure journal: run `flask --app wsgi contacts "
+                          f"reapply-erasures` once it can be reached, before anyone uses the instance.") from None
     return {"manifest": manifest, "counts": table_counts(), "erased_again": erased_again}

@@ -27,8 +27,19 @@ def samaki_blueprints():
     from core.notification_views import notifications
     from core.sharing_views import groups
     from core.views import core
+    from core.webhook_views import webhooks_admin
     return [core, auth, tokens, notifications, groups, admin, instance_admin, core_api, two_factor_bp, two_factor_admin,
-            *register_blueprints()]
+            webhooks_admin, *core_api_blueprints(), *register_blueprints()]
+
+
+def core_api_blueprints() -> list:
+    """The core's resources in the JSON API (core/api/README.md)."""
+    from core.api.audit import audit_api
+    from core.api.contact_photos import contact_photos_api
+    from core.api.groups import groups_api
+    from core.api.members import members_api
+    from core.api.notifications import notifications_api
+    return [members_api, groups_api, notifications_api, audit_api, contact_photos_api]
 
 
 def register_blueprints() -> list:
@@ -60,6 +71,8 @@ def samaki_permissions():
         Permission("core.tenant.export", _l("Download everything the organisation owns"), (Role.OWNER,)),
         Permission("core.sharing.manage", _l("Share records with working groups"), EDITORS),
         Permission("core.groups.manage", _l("Change the settings of working groups the organisation convenes"),
+                   MANAGERS),
+        Permission("core.webhooks.manage", _l("Register webhooks that send the organisation's events to other systems"),
                    MANAGERS),
         *register_permissions(),
     ]
@@ -114,10 +127,24 @@ def samaki_jobs():
     from core.outbox import deliver_due
     from core.registers.contact_import import purge_stale_imports
     from core.tenant_export import delete_due_tenants
+    from core.webhooks import deliver_due as deliver_webhooks
     return [Job("core.outbox", timedelta(minutes=1), lambda now: deliver_due(now)),
+            Job("core.webhooks", timedelta(minutes=1), lambda now: deliver_webhooks(now)),
             Job("core.daily_digest", timedelta(days=1), send_daily_digests),
             Job("core.contact_imports.purge", timedelta(hours=1), purge_stale_imports),
             Job("core.tenants.delete_due", timedelta(hours=1), delete_due_tenants)]
+
+
+@hookimpl
+def samaki_webhook_events():
+    from core.webhooks import core_webhook_events
+    return core_webhook_events()
+
+
+@hookimpl
+def samaki_cli(group):
+    from core.webhooks_cli import webhooks
+    group.add_command(webhooks)
 
 
 @hookimpl(tryfirst=True)

@@ -43,6 +43,10 @@ class Settings:
 
     ENV: str = "development"
     SECRET_KEY: str = ""
+    # Encrypts protected identities and two-factor secrets (core.data_key): 32 bytes in base64,
+    # kept outside the database. Required in production; derived from SECRET_KEY otherwise.
+    DATA_KEY: str = ""
+    DATA_KEYS_OLD: str = ""          # previous keys, still read during a rotation (comma-separated)
     SQLALCHEMY_DATABASE_URI: str = ""
     SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=dict)
     BABEL_DEFAULT_LOCALE: str = "en"
@@ -82,6 +86,13 @@ class Settings:
     TRACE_HOOKS: bool = False
     CHECK_PENDING_MIGRATIONS: bool = True
     BASE_URL: str = "http://127.0.0.1:5000"
+    # Reverse proxies in front of the app (nginx, a load balancer) whose X-Forwarded-For/-Proto the
+    # app believes: without it every request seems to come from the proxy, so the sign-in throttle,
+    # the per-address API limit and the audit log would all see one address.
+    TRUSTED_PROXIES: int = 0
+    # Webhook endpoints on private, loopback, link-local or reserved addresses (and plain http) are
+    # refused unless this is on: for tests and closed networks only.
+    WEBHOOKS_ALLOW_PRIVATE: bool = False
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "Settings":
@@ -90,6 +101,8 @@ class Settings:
         settings = cls(
             ENV=env.get("SAMAKI_ENV", "development"),
             SECRET_KEY=env.get("SAMAKI_SECRET_KEY", ""),
+            DATA_KEY=env.get("SAMAKI_DATA_KEY", ""),
+            DATA_KEYS_OLD=env.get("SAMAKI_DATA_KEYS_OLD", ""),
             SQLALCHEMY_DATABASE_URI=env.get("SAMAKI_DATABASE_URL") or f"sqlite:///{folder / 'samaki.db'}",
             BABEL_DEFAULT_LOCALE=env.get("SAMAKI_DEFAULT_LOCALE", "en"),
             BABEL_DEFAULT_TIMEZONE=env.get("SAMAKI_DEFAULT_TIMEZONE", "Asia/Phnom_Penh"),
@@ -119,6 +132,8 @@ class Settings:
             S3_REGION=env.get("SAMAKI_S3_REGION", ""),
             TRACE_HOOKS=_bool(env.get("SAMAKI_TRACE_HOOKS")),
             BASE_URL=env.get("SAMAKI_BASE_URL", "http://127.0.0.1:5000"),
+            TRUSTED_PROXIES=_int(env.get("SAMAKI_TRUSTED_PROXIES"), 0),
+            WEBHOOKS_ALLOW_PRIVATE=_bool(env.get("SAMAKI_WEBHOOKS_ALLOW_PRIVATE")),
         )
         if settings.SQLALCHEMY_DATABASE_URI.startswith("postgresql://"):
             # psycopg 3 is the driver we ship in the [postgres] extra.
@@ -139,6 +154,7 @@ def check_production_safety(config: dict) -> list[str]:
         return problems
     if len(config.get("SECRET_KEY") or "") < 32:
         problems.append("SAMAKI_SECRET_KEY must be set to a random value of at least 32 characters.")
+    problems += _data_key_problems(config)
     if (config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
         problems.append("SAMAKI_DATABASE_URL must point at PostgreSQL; SQLite is for trying Samaki out.")
     if not config.get("SESSION_COOKIE_SECURE"):
@@ -146,3 +162,17 @@ def check_production_safety(config: dict) -> list[str]:
     if config.get("DEBUG"):
         problems.append("Debug mode must be off in production.")
     return problems
+
+
+def _data_key_problems(config: dict) -> list[str]:
+    from core.data_key import DataKeyError, decode_key
+    if not (config.get("DATA_KEY") or "").strip():
+        return ["SAMAKI_DATA_KEY must be set (32 random bytes in base64, kept outside the database): it encrypts "
+                "protected identities and two-factor secrets."]
+    try:
+        decode_key(config["DATA_KEY"])
+        for text in (config.get("DATA_KEYS_OLD") or "").replace(",", " ").split():
+            decode_key(text, "SAMAKI_DATA_KEYS_OLD")
+    except DataKeyError as error:
+        return [str(error)]
+    return []

@@ -125,3 +125,21 @@ def samaki_contact_links(contact):
       picked with core.registers.fields.OrganisationField, names shown through
       core.registers.protection.shown_name;
     - working days: core.registers.calendar.tenant_calendar(tenant_id), working_day_warning."""
+
+
+@hookspec
+def samaki_tenant_file_folders(tenant_id):
+    """Folders of the file store (core.uploads) outside UPLOAD_FOLDER/<tenant_id>/ where this plugin
+    keeps files that belong to tenant `tenant_id` alone: a dict {name: Path}, `name` a short stable
+    label such as "a2i_requests/attachments". The tenant export puts their files under
+    `files/<name>/` and tenant deletion removes them (backups carry every file anyway)."""
+
+
+@hookspec
+def samaki_webhook_events():
+    """Event types this plugin sends to webhooks: a list of core.webhooks.WebhookEvent(name, label,
+    schema). `name` is stable ("a2i.request.status_changed"); `schema` is the JSON Schema of the
+    event's `data` (it goes into the OpenAPI document's `webhooks` section, and core.webhooks.emit
+    refuses keys it does not declare). Send them with core.webhooks.emit(tenant_id, name, data) in the
+    transaction of the change. Data carries ids, references, statuses, dates and links — never a
+    person's identity (names, contact details), protected or not."""

@@ -68,5 +68,37 @@ def percent_filter(number) -> str:
     return _percent_text(number, current_locale())
 
 
+# Khmer digits (០១២…) for those who choose them: numbers and dates on pages and PDFs are written
+# with them; CSV files and the API keep ASCII digits (they do not use these filters).
+KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+ASCII_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+
+
+def wants_khmer_digits() -> bool:
+    """Whether the signed-in user chose Khmer digits (pages and PDFs made for them)."""
+    return bool(getattr(current_user, "khmer_digits", False))
+
+
+def in_users_digits(text) -> str:
+    """`text` with its digits in the script the user chose."""
+    text = str(text)
+    return text.translate(KHMER_DIGITS) if wants_khmer_digits() else text
+
+
+def _in_users_digits(format_filter):
+    def filtered(*args, **kwargs):
+        return in_users_digits(format_filter(*args, **kwargs))
+    filtered.__name__ = format_filter.__name__
+    return filtered
+
+
 def install_number_filters(app) -> None:
-    app.jinja_env.filters.update(numberformat=number_filter, decimalformat=number_filter, percentformat=percent_filter)
+    """Number and date filters in the page's language and the user's digits; `|digits` for any
+    other figure (a count inside a sentence)."""
+    filters = app.jinja_env.filters
+    filters.update(numberformat=number_filter, decimalformat=number_filter, percentformat=percent_filter)
+    for name in ("numberformat", "decimalformat", "percentformat", "dateformat", "datetimeformat", "timeformat",
+                 "currencyformat"):
+        if name in filters:
+            filters[name] = _in_users_digits(filters[name])
+    filters["digits"] = in_users_digits

@@ -33,4 +33,26 @@ def text_contains(column, query: str):
 
 
 def any_contains(columns, query: str):
-    return or_(*(text_contains(column, query) for column in columns))
+    """SQL condition: one of `columns` contains `query`. A protected contact's identity columns are
+    encrypted at rest (core.data_key), so SQL cannot look inside them: the protected contacts whose
+    decrypted values match are added by id (core.registers.contacts.protected_matching). Callers
+    still decide who may find a protected person."""
+    condition = or_(*(text_contains(column, query) for column in columns))
+    sealed = [column for column in columns if _sealed_contact_column(column) is not None]
+    if sealed:
+        from core.registers.contacts import protected_matching
+        table = _sealed_contact_column(sealed[0]).table
+        ids = protected_matching(query, fields=[_sealed_contact_column(column).key for column in sealed])
+        condition = or_(condition, table.c.id.in_(ids))
+    return condition
+
+
+def _sealed_contact_column(column):
+    """The table column behind `column` when a protected contact keeps it sealed, else None."""
+    from core.data_key import SealedString, SealedText
+    element = getattr(column, "expression", column)
+    if not isinstance(getattr(element, "type", None), (SealedString, SealedText)):
+        return None
+    table = getattr(element, "table", None)
+    original = getattr(table, "element", table)        # an alias of the table: the table itself
+    return element if getattr(original, "name", None) == "core_contact" else None

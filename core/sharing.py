@@ -96,6 +96,8 @@ def share(record, record_type: str, group: WorkingGroup, owner: Tenant) -> Share
     db.session.add(GroupFeedEntry(group_id=group.id, shared_record_id=shared.id, tenant_id=owner.id, kind="shared",
                                   title=title, fields=values))
     _notify_members(group, owner, SHARED, title)
+    from core.webhooks import RECORD_SHARED, emit, record_shared_data
+    emit(owner.id, RECORD_SHARED, lambda: record_shared_data(shared, group))
     return shared
 
 

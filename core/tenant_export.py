@@ -8,7 +8,10 @@ Export archive (`samaki-export-<slug>-<date>.zip`):
                                 `core_membership` (members: e-mail, name, role; never password
                                 hashes), `core_audit_event` (the tenant's audit chain), and
                                 `core_tenant_plugin` (module switches)
-  files/<path>                  the tenant's uploaded files (UPLOAD_FOLDER/<tenant id>/…)
+  files/<path>                  the tenant's uploaded files (UPLOAD_FOLDER/<tenant id>/…), read
+                                through core.uploads (the upload folder or the S3 bucket)
+  files/<name>/<path>           files a plugin keeps elsewhere for the tenant (hook
+                                samaki_tenant_file_folders: e.g. files/a2i_requests/attachments/…)
 Protected identities (the identity fields of protected contacts, their photos, and pending contact
 imports, which may hold anyone's identity) are replaced by WITHHELD unless the owner asks for them.
 Columns a model never writes to the audit log (`__audit_redact__`: secret hashes) are never exported.
@@ -43,12 +46,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, inspect, or_, select
 
-from core.audit import _jsonable, record_event
+from core.audit import jsonable, record_event
 from core.csv_export import safe_cell
 from core.errors import DomainError
 from core.extensions import db
 from core.models import AuditEvent, Membership, Tenant, TenantPlugin, User
 from core.tenancy import TenantScoped, tenant_scope
+from core.uploads import read
 
 WITHHELD = "[withheld: protected identity]"
 REDACTED = "[secret: not exported]"
@@ -114,7 +118,7 @@ def _model_rows(model, tenant_id: int, include_identities: bool, withheld_photos
                 and values.get("photo_name"):
             withheld_photos.add(values["photo_name"])
         rows.append({name: (REDACTED if name in redact and value else
-                            WITHHELD if name in withheld and value not in (None, "", [], {}) else _jsonable(value))
+                            WITHHELD if name in withheld and value not in (None, "", [], {}) else jsonable(value))
                      for name, value in values.items()})
     return names, rows
 
@@ -128,7 +132,7 @@ def _members(tenant_id: int) -> tuple[list[str], list[dict]]:
              .order_by(Membership.id))
     rows = []
     for row in db.session.execute(query):
-        values = [_jsonable(v) for v in row[:-1]] + [row[-1] is not None]
+        values = [jsonable(v) for v in row[:-1]] + [row[-1] is not None]
         rows.append(dict(zip(names, values)))
     return names, rows
 
@@ -137,7 +141,7 @@ def _audit_events(tenant_id: int) -> tuple[list[str], list[dict]]:
     table = AuditEvent.__table__
     names = [column.name for column in table.columns]
     query = select(table).where(table.c.tenant_id == tenant_id).order_by(table.c.chain, table.c.seq)
-    return names, [{k: _jsonable(v) for k, v in row._mapping.items()}
+    return names, [{k: jsonable(v) for k, v in row._mapping.items()}
                    for row in db.session.execute(query.execution_options(yield_per=1000))]
 
 
@@ -159,8 +163,28 @@ def _csv_text(names: list[str], rows: list[dict]) -> str:
 
 
 def tenant_files(tenant_id: int) -> Path:
-    """The folder holding all of a tenant's uploads (core.uploads.tenant_folder without an area)."""
+    """The folder holding the tenant's uploads (core.uploads.tenant_folder without an area)."""
     return Path(current_app.config["UPLOAD_FOLDER"]) / str(int(tenant_id))
+
+
+def tenant_file_folders(tenant_id: int) -> dict[str, Path]:
+    """Every folder of the file store holding files of this tenant alone: "" for its own folder,
+    then each plugin's (hook samaki_tenant_file_folders), by the name they go under in the export."""
+    folders = {"": tenant_files(tenant_id)}
+    for answer in current_app.extensions["samaki"].pm.hook.samaki_tenant_file_folders(tenant_id=tenant_id):
+        folders.update({name.strip("/"): Path(folder) for name, folder in (answer or {}).items()})
+    return folders
+
+
+def tenant_stored_files(tenant_id: int) -> list[tuple[str, Path]]:
+    """(name in the export, address in the store) of every file the tenant owns."""
+    from core.uploads import list_files
+    found = []
+    for name, folder in tenant_file_folders(tenant_id).items():
+        for path in list_files(folder):
+            relative = path.relative_to(folder).as_posix()
+            found.append((f"{name}/{relative}" if name else relative, path))
+    return found
 
 
 def build_archive(tenant: Tenant, *, include_identities: bool = False, passphrase: str = "",
@@ -189,17 +213,14 @@ def build_archive(tenant: Tenant, *, include_identities: bool = False, passphras
         add_table("core_tenant_plugin", *_plugin_switches(tenant.id))
         add_table("core_audit_event", *_audit_events(tenant.id))
         file_count = 0
-        root = tenant_files(tenant.id)
-        if root.is_dir():
-            for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                relative = path.relative_to(root)
-                if relative.parts[0] == PHOTO_AREA and path.name in withheld_photos:
-                    continue
-                archive.write(path, f"files/{relative.as_posix()}")
-                file_count += 1
+        for relative, path in tenant_stored_files(tenant.id):
+            if relative.startswith(f"{PHOTO_AREA}/") and path.name in withheld_photos:
+                continue
+            archive.writestr(f"files/{relative}", read(path))
+            file_count += 1
         manifest = {"format": "samaki-tenant-export", "version": 1, "tenant": {
             "id": tenant.id, "slug": tenant.slug, "name": tenant.name, "default_locale": tenant.default_locale,
-            "timezone": tenant.timezone, "created_at": _jsonable(tenant.created_at)},
+            "timezone": tenant.timezone, "created_at": jsonable(tenant.created_at)},
             "exported_on": today.isoformat(), "identities_included": include_identities,
             "withheld_marker": None if include_identities else WITHHELD, "tables": counts, "files": file_count}
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -294,17 +315,15 @@ def delete_tenant(tenant: Tenant) -> dict[str, int]:
     db.session.execute(delete(Tenant.__table__).where(Tenant.__table__.c.id == tenant_id))
     record_event("delete_tenant", tenant_id=None, model="Tenant", record_id=str(tenant_id),
                  changes={"slug": slug, "rows": sum(deleted.values())})
-    _remove_files_after_commit(tenant_files(tenant_id))
+    _remove_files_after_commit(tenant_id)
     return deleted
 
 
-def _remove_files_after_commit(folder: Path) -> None:
+def _remove_files_after_commit(tenant_id: int) -> None:
     # Through core.uploads, so that a rolled-back deletion keeps every file.
     from core.uploads import remove_after_commit
-    if folder.is_dir():
-        for path in folder.rglob("*"):
-            if path.is_file():
-                remove_after_commit(path)
+    for _name, path in tenant_stored_files(tenant_id):
+        remove_after_commit(path)
 
 
 def delete_due_tenants(now: datetime) -> list[str]:

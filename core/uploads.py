@@ -4,7 +4,8 @@ leaves no new file behind, and a replaced or erased file goes only once the chan
 sent back as private downloads.
 
 Every module stores and reads its files through the functions here (store, is_stored, read,
-delete, remove_after_commit, send_download, send_inline, list_files), never by opening paths itself,
+delete, remove_after_commit, send_download, send_inline, list_files; write for the backups and the
+instance's own objects), never by opening paths itself,
 so the files can live in one of two places chosen by settings (SAMAKI_STORAGE):
 
 - "local" (the default): the folder UPLOAD_FOLDER on this host, as UPLOAD_FOLDER/<tenant_id>/<area>/<name>;
@@ -178,7 +179,7 @@ class S3Storage:
         self._call("delete_object", path, Key=self.key(path))      # a missing key is no error in S3
 
     def list(self, folder: Path) -> list[Path]:
-        prefix = self.key(folder) + "/"
+        prefix = "" if Path(folder) == self.root else self.key(folder) + "/"     # the root: the whole bucket
         found = []
         token = {}
         while True:
@@ -340,8 +341,30 @@ def delete(path: Path) -> None:
 
 
 def list_files(folder: Path) -> list[Path]:
-    """The stored files below `folder` (e.g. a tenant_folder, or UPLOAD_FOLDER/<tenant_id>), sorted."""
+    """The stored files below `folder` (e.g. a tenant_folder, UPLOAD_FOLDER/<tenant_id>, or
+    storage_root() for every file), sorted."""
     return backend().list(folder)
+
+
+def storage_root() -> Path:
+    """The address every stored file is below (UPLOAD_FOLDER, whichever backend holds the files)."""
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def describe_store() -> str:
+    """Where the files are, for operators' messages: the folder or the bucket."""
+    storage = backend()
+    return f"the bucket {storage.bucket}" if isinstance(storage, S3Storage) else f"the upload folder {storage.root}"
+
+
+def write(path: Path, data: bytes, *, undo_on_rollback: bool = False) -> None:
+    """Write `data` at `path` under that very name, replacing what is there (restoring a backup, an
+    instance's own objects). With `undo_on_rollback` the file is removed again if the current
+    transaction is rolled back. StorageUnavailable when the store cannot be reached."""
+    storage = backend()
+    storage.put(path, data)
+    if undo_on_rollback:
+        _pending()["on_rollback"].append((storage, path))
 
 
 def send_download(path: Path, *, content_type: str, download_name: str):

@@ -2,6 +2,8 @@
 membership and plugin checks, template context, and error pages (HTML or problem+json)."""
 from __future__ import annotations
 
+import re
+
 from flask import (Flask, Request, abort, current_app, g, has_request_context, jsonify, redirect, render_template,
                    request, url_for)
 from flask_babel import refresh
@@ -59,9 +61,22 @@ class StorableRequest(Request):
         self.__dict__["form"] = ImmutableMultiDict(_storable_items(self.__dict__["form"]))
 
 
+# A value that is only a number or a date (digits and their punctuation) may be typed with Khmer
+# digits: it reaches the forms' number and date fields in ASCII digits. Text with letters is kept
+# as typed (an address may well say ផ្ទះលេខ ១២).
+_NUMBER_OR_DATE = re.compile(r"[\d០-៩.,:/ +\-]+")
+
+
 def _storable_items(values) -> list[tuple[str, str]]:
     from core.api import storable_text
-    return [(storable_text(key), storable_text(value)) for key, value in values.items(multi=True)]
+    from core.i18n import ASCII_DIGITS
+    items = []
+    for key, value in values.items(multi=True):
+        value = storable_text(value)
+        if _NUMBER_OR_DATE.fullmatch(value) and any("០" <= c <= "៩" for c in value):
+            value = value.translate(ASCII_DIGITS)
+        items.append((storable_text(key), value))
+    return items
 
 
 def register_request_handlers(app: Flask) -> None:
@@ -82,7 +97,8 @@ def register_request_handlers(app: Flask) -> None:
     app.teardown_request(_forget_request_state)
     from core.permissions import can, role_label
     from core.widgets import render_field
-    app.jinja_env.globals.update(role_label=role_label, can=can, render_widget=render_field)
+    app.jinja_env.globals.update(role_label=role_label, can=can, render_widget=render_field,
+                                 filters_in_use=filters_in_use)
     from core.sharing_views import register_template_helpers
     register_template_helpers(app)
 
@@ -184,6 +200,15 @@ def refuse_with_pending_migrations():
         return problem(503, _("Service Unavailable"), message)
     return render_template("errors/error.html", code=503, title=_("Service Unavailable"),
                            description=message), 503
+
+
+# Query arguments that order or page a list without narrowing it.
+NOT_FILTERS = frozenset({"page", "sort", "per_page", "order"})
+
+
+def filters_in_use() -> bool:
+    """Whether the request narrows its list (the filter panel then opens to show how)."""
+    return any(value.strip() for key, values in request.args.lists() if key not in NOT_FILTERS for value in values)
 
 
 def _template_context() -> dict:

@@ -8,6 +8,7 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.spec import prepare_response
 from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 API_PREFIX = "/api/v1"
 
@@ -34,6 +35,11 @@ class StrictParser(FlaskParser):
     def load_json(self, req, schema):
         # Query strings and forms are cleaned by core.web.StorableRequest; JSON bodies here.
         return storable_text(super().load_json(req, schema))
+
+    def load_files(self, req, schema):
+        # A multipart body is documented as one schema (location="files", see core/api/files.py): its
+        # file parts and its plain fields are read together.
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
 
 
 class ApiBlueprint(SmorestBlueprint):
@@ -65,6 +71,12 @@ class SamakiApi(Api):
     """flask-smorest's Api, documenting errors as problem+json instead of its own error shape."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def init_app(self, app, *, spec_kwargs=None):
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        from core.webhooks import openapi_webhooks
+        with app.app_context():   # the event types come from the plugins' hooks
+            self.spec.options["webhooks"] = openapi_webhooks()
 
     def _register_responses(self):
         for status in http.HTTPStatus:

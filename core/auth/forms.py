@@ -54,6 +54,9 @@ class AccountForm(FlaskForm):
         SelectChoice("immediate", _l("At once")), SelectChoice("daily", _l("Once a day (digest)")),
         SelectChoice("weekly", _l("Once a week (digest on Mondays)")),
         SelectChoice("off", _l("Never (only in Samaki)"))], default="immediate")
+    khmer_digits = BooleanField(_l("Write numbers and dates with Khmer digits (០១២៣…)"),
+                                description=_l("On pages and in PDFs. Files for spreadsheets (CSV) and the API keep "
+                                               "0123… so that other programs can read them."))
 
 
 class SecondFactorForm(FlaskForm):

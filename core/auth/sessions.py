@@ -6,6 +6,7 @@ everywhere is `User.session_version` in the database, copied into the cookie at 
 on every request (core.auth.loaders.load_user)."""
 from __future__ import annotations
 
+import secrets
 import time
 
 from flask import current_app, session
@@ -14,6 +15,7 @@ from flask_login import login_user
 from core.models import User
 
 VERSION_KEY = "samaki_session_version"
+SESSION_ID_KEY = "samaki_session_id"
 LOGGED_IN_AT_KEY = "samaki_logged_in_at"
 LAST_SEEN_AT_KEY = "samaki_last_seen_at"
 # Writing the last-seen time on every request would re-send the cookie each time for nothing.
@@ -34,6 +36,7 @@ def start_session(user: User, *, remember: bool = False) -> None:
     login_user(user)
     stamp = now_seconds()
     session[VERSION_KEY] = user.session_version or 0
+    session[SESSION_ID_KEY] = secrets.token_hex(8)
     session[LOGGED_IN_AT_KEY] = stamp
     session[LAST_SEEN_AT_KEY] = stamp
 
@@ -47,6 +50,18 @@ def end_other_sessions(user: User, *, keep_this_one: bool) -> None:
         session[VERSION_KEY] = user.session_version
 
 
+def end_this_session(user: User) -> None:
+    """At log-out: remember this session's id on the user, so that a copy of its cookie taken
+    before (a shared computer, a stolen cookie) is refused on every app host, not only forgotten by
+    this browser. Ids older than a session can live are dropped, so the list stays short."""
+    session_id = session.get(SESSION_ID_KEY)
+    if not session_id:
+        return
+    now = now_seconds()
+    oldest = now - current_app.config["SESSION_MAX_HOURS"] * 3600
+    user.ended_sessions = [[sid, at] for sid, at in (user.ended_sessions or []) if at >= oldest] + [[session_id, now]]
+
+
 def session_is_current(user: User) -> bool:
     """Whether the session cookie of this request may still speak for `user`: started at a login
     of the user's current session version, used recently enough, and not older than the absolute
@@ -57,6 +72,8 @@ def session_is_current(user: User) -> bool:
         return False   # a session from before these checks existed, or one not made by start_session
     if version != (user.session_version or 0):
         return False
+    if user.ended_sessions and session.get(SESSION_ID_KEY) in {sid for sid, _at in user.ended_sessions}:
+        return False   # logged out of: this is a copy of the cookie
     now = now_seconds()
     config = current_app.config
     if now - last_seen_at > config["SESSION_IDLE_MINUTES"] * 60:

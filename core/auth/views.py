@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from core.audit import record_event
 from core.auth import throttle, two_factor
-from core.auth.sessions import end_other_sessions, start_session
+from core.auth.sessions import end_other_sessions, end_this_session, start_session
 from core.auth.forms import AccountForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from core.extensions import db
 from core.notifications import email_mode
@@ -64,6 +64,7 @@ def login() -> Response | str:
 @auth.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
+        end_this_session(current_user)
         record_event("logout", tenant_id=None, model="User", record_id=str(current_user.id))
         db.session.commit()
     logout_user()
@@ -164,6 +165,7 @@ def account() -> Response | str:
     password = ChangePasswordForm(user=current_user, prefix="password")
     if request.method == "POST" and "details-name" in request.form and details.validate_on_submit():
         current_user.name, current_user.locale = details.name.data, details.locale.data
+        current_user.khmer_digits = details.khmer_digits.data
         preference = db.session.get(NotificationPreference, current_user.id) or NotificationPreference(
             user_id=current_user.id)
         preference.email_mode = EmailMode(details.email_mode.data)

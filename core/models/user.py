@@ -9,10 +9,11 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.audit import Audited
+from core.data_key import SealedString
 from core.extensions import db
 from core.models.tenant import Tenant
 from core.columns import UTCDateTime, utcnow
@@ -42,7 +43,8 @@ class Role(str, enum.Enum):
 class User(UserMixin, Audited, db.Model):
     __tablename__ = "core_user"
     __audit_redact__ = {"password_hash", "totp_secret"}
-    __audit_ignore__ = {"totp_last_step"}   # every sign-in moves it; the login event says enough
+    # Every sign-in moves totp_last_step and every log-out ended_sessions; the login and logout events say enough.
+    __audit_ignore__ = {"totp_last_step", "ended_sessions"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)   # stored lower-cased: unique ignoring case
@@ -55,9 +57,14 @@ class User(UserMixin, Audited, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised to end every session of the user on every app host (password change, "sign out everywhere").
     session_version: Mapped[int] = mapped_column(Integer, default=0)
-    # Two-factor sign-in (TOTP): the secret, when it was switched on, and the last time step used
-    # (a code is accepted once).
-    totp_secret: Mapped[str] = mapped_column(String(128), default="")
+    # Sessions logged out of, [session id, when] (core.auth.sessions): a copy of the cookie taken
+    # before the log-out is refused on every app host. Entries older than a session can live are dropped.
+    ended_sessions: Mapped[list] = mapped_column(JSON, default=list)
+    # Numbers and dates on pages and PDFs written with Khmer digits (០១២…) (core.i18n).
+    khmer_digits: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Two-factor sign-in (TOTP): the secret (stored encrypted under the data key, core.data_key),
+    # when it was switched on, and the last time step used (a code is accepted once).
+    totp_secret: Mapped[str] = mapped_column(SealedString(32, always=True), default="")
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 

@@ -11,7 +11,7 @@ from core.extensions import db
 
 places = AppGroup("places", help="The official gazetteer of provinces, districts, communes and villages.")
 institutions = AppGroup("institutions", help="The instance-wide register of institutions (public bodies).")
-contacts = AppGroup("contacts", help="Contacts: erasures and pending imports.")
+contacts = AppGroup("contacts", help="Contacts: erasures, pending imports and the data key.")
 
 
 def load_reference_data() -> str:
@@ -75,6 +75,34 @@ def contacts_reapply_erasures() -> None:
     count = reapply_erasures()
     db.session.commit()
     click.echo(f"Erasures applied again: {count}.")
+
+
+@contacts.command("rotate-data-key")
+@click.option("--old-key", "old_keys", multiple=True,
+              help="A previous data key (base64) values may still be sealed with; SAMAKI_DATA_KEYS_OLD works too.")
+def contacts_rotate_data_key(old_keys: tuple[str, ...]) -> None:
+    """Re-encrypt protected identities and two-factor secrets under SAMAKI_DATA_KEY, and encrypt
+    any still in clear (run after changing the key, with the previous one in SAMAKI_DATA_KEYS_OLD,
+    and once after upgrading)."""
+    from flask import current_app
+    from core.audit import record_event
+    from core.data_key import DataKeyError, keyring, reseal_column
+    from core.models import User
+    from core.registers.contacts import reseal_identities
+    set_actor(None, "cli")
+    if old_keys:
+        current_app.config["DATA_KEYS_OLD"] = ",".join([current_app.config.get("DATA_KEYS_OLD") or "", *old_keys])
+    try:
+        key = keyring().current
+        contacts_count = reseal_identities()
+        secrets_count = reseal_column(db.session, User.__table__.c.totp_secret)
+    except DataKeyError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    record_event("data_key.rotate", tenant_id=None, model="DataKey", record_id=key.id,
+                 changes={"contacts": contacts_count, "two_factor_secrets": secrets_count})
+    db.session.commit()
+    click.echo(f"Data key {key.id}: {contacts_count} contacts and {secrets_count} two-factor secrets re-encrypted.")
 
 
 def register_register_cli(app) -> None:

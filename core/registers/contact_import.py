@@ -393,9 +393,9 @@ def _register_problems(values: dict) -> list[dict]:
     from core.registers import contacts
     probe = Contact()
     try:
-        contacts._apply(probe, _contact_fields(values))
+        contacts.apply_fields(probe, _contact_fields(values))
         contacts.refresh_match_keys(probe)
-        contacts._validate(probe)
+        contacts.validate_contact(probe)
     except DomainError as error:
         return [refusal_problem(error.message, error.field)]
     return []
@@ -433,12 +433,16 @@ def _keys_in_register(rows: list[dict]) -> tuple[set[str], set[str]]:
         names |= row_names
         if phone:
             phones.add(phone)
+    from core.registers.duplicates import match_key_forms
     found: tuple[set[str], set[str]] = (set(), set())
     for keys, column, known in ((sorted(names), Contact.match_name, found[0]),
                                 (sorted(phones), Contact.match_phone, found[1])):
-        for start in range(0, len(keys), KEYS_PER_QUERY):
-            known.update(db.session.execute(select(column).distinct().where(
-                column.in_(keys[start:start + KEYS_PER_QUERY]), Contact.erased_at.is_(None))).scalars())
+        # A protected contact's column holds a keyed hash of the key: look for both.
+        stored = {form: key for key in keys for form in match_key_forms(key)}
+        forms = sorted(stored)
+        for start in range(0, len(forms), KEYS_PER_QUERY):
+            known.update(stored[form] for form in db.session.execute(select(column).distinct().where(
+                column.in_(forms[start:start + KEYS_PER_QUERY]), Contact.erased_at.is_(None))).scalars())
     return found
 
 

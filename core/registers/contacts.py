@@ -19,7 +19,7 @@ from core.registers import matching
 from core.registers.contact_photos import forget_photo_file
 from core.registers.models import (AGE_GROUP_YEARS, AgeGroup, ConsentMethod, Contact, ContactAffiliation, ContactKind,
                                    OrganisationType, Place, Project, Sex)
-from core.search import any_contains
+from core.search import any_contains, normalise
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEBSITE = re.compile(r"^(https?://)?[^\s/]+\.[^\s]+$", re.IGNORECASE)
@@ -36,7 +36,9 @@ WRITABLE = frozenset({
 })
 ENUMS = {"kind": ContactKind, "sex": Sex, "age_group": AgeGroup, "organisation_type": OrganisationType,
          "consent_method": ConsentMethod}
-TEXT_LENGTHS = {name: Contact.__table__.c[name].type.length for name in (
+# The texts' own limits (a sealed column is wider: core.data_key.SealedString).
+TEXT_LENGTHS = {name: getattr(Contact.__table__.c[name].type, "plain_length", Contact.__table__.c[name].type.length)
+                for name in (
     "name_km", "name_latin", "phone", "email", "address", "id_number", "photo_name", "languages", "tags",
     "website", "tax_number", "consent_scope")}
 
@@ -122,7 +124,7 @@ def _coerce(name: str, value: Any) -> Any:
     return value
 
 
-def _apply(contact: Contact, fields: dict) -> None:
+def apply_fields(contact: Contact, fields: dict) -> None:
     unknown = sorted(set(fields) - WRITABLE)
     if unknown:
         raise DomainError(_l("A contact has no field %(name)s.", name=unknown[0]), unknown[0])
@@ -137,7 +139,7 @@ def _apply(contact: Contact, fields: dict) -> None:
         setattr(contact, name, value)
 
 
-def _validate(contact: Contact, today: date | None = None) -> None:
+def validate_contact(contact: Contact, today: date | None = None) -> None:
     """The register's rules on the contact as it would be saved (DomainError: first fault found)."""
     today = today or date.today()
     if not (contact.name_km or contact.name_latin):
@@ -188,9 +190,9 @@ def create_contact(**fields) -> Contact:
                       name_latin="", phone="", email="", address="", id_number="", photo_name="", notes="",
                       languages="", tags="", website="", tax_number="", consent_scope="", protected=False,
                       guardian_consent=False)
-    _apply(contact, fields)
+    apply_fields(contact, fields)
     refresh_match_keys(contact)
-    _validate(contact)
+    validate_contact(contact)
     db.session.add(contact)
     db.session.flush()
     return contact
@@ -201,9 +203,9 @@ def update_contact(contact: Contact, **fields) -> Contact:
     person cannot be changed. On a DomainError the caller rolls back."""
     if contact.is_erased:
         raise DomainError(_l("This person was erased and can no longer be changed."))
-    _apply(contact, fields)
+    apply_fields(contact, fields)
     refresh_match_keys(contact)
-    _validate(contact)
+    validate_contact(contact)
     db.session.flush()
     return contact
 
@@ -301,11 +303,28 @@ def contact_list_query(*, q: str = "", kind=None, tag: str = "", protected: bool
         condition = any_contains([Contact.name_km, Contact.name_latin, Contact.email], text)
         phone = matching.phone_key(text)
         if phone:
-            condition = or_(condition, Contact.match_phone == phone)
+            from core.registers.duplicates import match_key_forms     # a protected contact's is hashed
+            condition = or_(condition, Contact.match_phone.in_(match_key_forms(phone)))
         if not may_see_protected:
             condition = and_(condition, Contact.protected.is_(False))
         query = query.where(condition, Contact.erased_at.is_(None))
     return query
+
+
+def protected_matching(text: str, *, fields=("name_km", "name_latin"), kind: ContactKind | None = None) -> list[int]:
+    """Ids of the protected contacts one of whose `fields` contains `text`. Their identity is
+    encrypted in the table, so it is matched here, decrypted, as core.search matches a column: one
+    query, costing in proportion to the number of protected contacts. The caller decides who may
+    find them (core.search.any_contains uses this for every search on contacts' names)."""
+    needle = normalise(text)
+    if not needle:
+        return []
+    query = select(Contact.id, *(getattr(Contact, name) for name in fields)).where(
+        Contact.protected.is_(True), Contact.erased_at.is_(None))
+    if kind is not None:
+        query = query.where(Contact.kind == kind)
+    return [contact_id for contact_id, *values in db.session.execute(query)
+            if any(needle in normalise(value) for value in values if value)]
 
 
 def search_contacts(query: str, user=None, *, may_see_protected: bool | None = None, limit: int = 20) -> list[Contact]:
@@ -334,8 +353,10 @@ def search_for_picker(text: str, *, kind: ContactKind | None = None, include_pro
     needle = matching.clean_text(text)
     if not needle:
         return []
-    query = select(Contact).where(Contact.erased_at.is_(None), or_(
-        Contact.name_latin.icontains(needle, autoescape=True), Contact.name_km.contains(needle, autoescape=True)))
+    by_name = or_(Contact.name_latin.icontains(needle, autoescape=True), Contact.name_km.contains(needle, autoescape=True))
+    if include_protected:
+        by_name = or_(by_name, Contact.id.in_(protected_matching(needle, kind=kind)))
+    query = select(Contact).where(Contact.erased_at.is_(None), by_name)
     if kind is not None:
         query = query.where(Contact.kind == kind)
     if not include_protected:
@@ -423,3 +444,52 @@ def search_hits(query: str) -> list:
     return [SearchHit(title=shown_name(contact, locale), url=url_for("contacts.detail", contact_id=contact.id),
                       kind=contact.kind.label, score=1.0 if contact.protected is False else 0.5)
             for contact in search_contacts(query, may_see_protected=can(PROTECTED_PERMISSION))]
+
+
+# --- encryption at rest -------------------------------------------------------------------------
+
+RESEAL_CHUNK = 500
+
+
+def reseal_identities(chunk: int = RESEAL_CHUNK) -> int:
+    """Bring every tenant's contacts in line with the current data key (core.data_key): protected
+    identities sealed under it (re-sealed if an old key sealed them, sealed if still in clear, as
+    after an upgrade) with their match keys hashed under it; anything sealed or hashed on a contact
+    that is no longer protected back in clear. Rows are read and written as stored, without the ORM
+    (no per-row audit: the caller records one event). Returns the contacts rewritten; the caller
+    commits. DataKeyError when a value cannot be opened with the keys given."""
+    from sqlalchemy import String, bindparam, type_coerce, update
+    from core.data_key import is_keyed_hash, is_sealed, keyed_hash, keyring, open_sealed, seal, sealed_key_id
+    from core.registers.models import MATCH_FIELDS, SEALED_FIELDS, plain_match_keys
+    table, current = Contact.__table__, keyring().current
+    stored_columns = [type_coerce(table.c[name], String()).label(name) for name in SEALED_FIELDS + MATCH_FIELDS]
+    needs_look = or_(table.c.protected.is_(True), *(table.c[name].like("enc1:%") for name in SEALED_FIELDS),
+                     *(table.c[name].like("hmac1:%") for name in MATCH_FIELDS))
+    statement = update(table).where(table.c.id == bindparam("row_id")).values(
+        {name: bindparam(f"new_{name}", type_=String()) for name in SEALED_FIELDS + MATCH_FIELDS})
+    rewritten, last_id = 0, 0
+    while True:
+        rows = db.session.execute(select(table.c.id, table.c.tenant_id, table.c.protected, *stored_columns)
+                                  .where(needs_look, table.c.id > last_id).order_by(table.c.id).limit(chunk)).all()
+        if not rows:
+            return rewritten
+        changes = []
+        for row in rows:
+            last_id = row.id
+            stored = {name: getattr(row, name) or "" for name in SEALED_FIELDS + MATCH_FIELDS}
+            plain = {name: open_sealed(stored[name]) if is_sealed(stored[name]) else stored[name]
+                     for name in SEALED_FIELDS}
+            keys = plain_match_keys(plain["name_km"], plain["name_latin"], plain["phone"])
+            if row.protected:
+                wanted = {name: stored[name] if sealed_key_id(stored[name]) == current.id else seal(value, current)
+                          for name, value in plain.items() if value}
+                wanted.update({name: keyed_hash(key, str(row.tenant_id), current) for name, key in keys.items()})
+            else:
+                wanted = dict(plain)
+                wanted.update({name: keys[name] for name in MATCH_FIELDS if is_keyed_hash(stored[name])})
+            if any(stored[name] != value for name, value in wanted.items()):
+                changes.append({"row_id": row.id, **{f"new_{name}": wanted.get(name, stored[name])
+                                                     for name in SEALED_FIELDS + MATCH_FIELDS}})
+        if changes:
+            db.session.execute(statement, changes)
+            rewritten += len(changes)

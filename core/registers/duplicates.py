@@ -8,6 +8,10 @@ Strength of a candidate:
   name, or one name key contains the other) - and no conflicting birth years;
 - possible: same name key only (or the same Latin spelling), or same name and phone but
   different birth years: offered to a person, never merged automatically.
+
+A protected person's match keys are stored as keyed hashes (core.data_key): a new entry finds them
+by the hash of its own keys (exact keys only: "one name inside the other" cannot be seen in a
+hash), and once found they are compared in clear, from the decrypted names.
 """
 from __future__ import annotations
 
@@ -22,12 +26,15 @@ from core.errors import DomainError
 from core.extensions import db
 from core.registers import matching
 from core.registers.contact_photos import forget_photo_file
-from core.registers.models import Contact, ContactAffiliation, ContactNotDuplicate, Project
+from core.data_key import keyed_hashes
+from core.registers.models import Contact, ContactAffiliation, ContactNotDuplicate, Project, plain_match_keys
+from core.tenancy import current_tenant_id
 
 STRONG = "strong"
 POSSIBLE = "possible"
 REVIEW_GROUPS = 100          # match keys looked at on the review screen
 REVIEW_GROUP_SIZE = 12       # contacts per key compared pairwise (a very common name stays bounded)
+REVIEW_PROTECTED = 1000      # protected people whose keys (hashed in the table) are compared in clear on review
 
 
 @dataclass
@@ -58,8 +65,20 @@ class _Keys:
 
     @classmethod
     def of(cls, contact: Contact) -> "_Keys":
+        if contact.protected:       # the stored keys are keyed hashes: compare the names' keys in clear
+            keys = plain_match_keys(contact.name_km, contact.name_latin, contact.phone)
+            return cls(keys["match_name"], keys["match_latin"], keys["match_phone"], contact.birth_year)
         return cls(contact.match_name or "", contact.match_latin or "", contact.match_phone or "",
                    contact.birth_year)
+
+
+def match_key_forms(key: str, tenant_id: int | None = None) -> list[str]:
+    """What a contact's match column holds for `key`: the key itself (an ordinary contact) or its
+    keyed hash under each readable data key (a protected one) in the tenant (default: the current one)."""
+    if not key:
+        return []
+    tenant_id = tenant_id if tenant_id is not None else current_tenant_id()
+    return [key, *(keyed_hashes(key, str(tenant_id)) if tenant_id is not None else [])]
 
 
 def _compare(new: _Keys, old: _Keys) -> tuple[list, str | None]:
@@ -108,12 +127,12 @@ def find_duplicates(*, name_km: str = "", name_latin: str = "", phone: str = "",
                  matching.phone_key(phone), birth_year)
     conditions = []
     if keys.name:
-        conditions.append(Contact.match_name == keys.name)
+        conditions.append(Contact.match_name.in_(match_key_forms(keys.name)))
     if keys.latin:
         # A Latin spelling also finds people recorded with a Khmer name and a Latin one.
-        conditions.append(Contact.match_latin == keys.latin)
+        conditions.append(Contact.match_latin.in_(match_key_forms(keys.latin)))
     if keys.phone:
-        conditions.append(Contact.match_phone == keys.phone)
+        conditions.append(Contact.match_phone.in_(match_key_forms(keys.phone)))
     if not conditions:
         return []
     query = select(Contact).where(or_(*conditions), Contact.erased_at.is_(None)).order_by(Contact.id).limit(200)
@@ -139,25 +158,34 @@ def _not_duplicate_partners(contact_id: int) -> set[int]:
 
 
 def candidate_pairs(limit: int = 100) -> list[DuplicatePair]:
-    """Pairs of contacts of the current tenant that may be duplicates, strongest first. Five
+    """Pairs of contacts of the current tenant that may be duplicates, strongest first. Six
     queries whatever the size of the register: the repeated name keys, Latin keys and phones, the
-    contacts carrying them, and the pairs already found to be different people."""
+    protected people (their stored keys are hashes: their keys are taken from their names), the
+    contacts carrying any of these keys, and the pairs already found to be different people."""
     def repeated(column) -> list[str]:
         return list(db.session.execute(select(column).where(column != "", Contact.erased_at.is_(None))
                                        .group_by(column).having(func.count() > 1)
                                        .order_by(func.count().desc(), column).limit(REVIEW_GROUPS)).scalars())
-    names, latins, phones = (repeated(Contact.match_name), repeated(Contact.match_latin),
-                             repeated(Contact.match_phone))
+    names, latins, phones = (set(repeated(Contact.match_name)), set(repeated(Contact.match_latin)),
+                             set(repeated(Contact.match_phone)))
+    protected = list(db.session.execute(select(Contact).where(Contact.protected.is_(True), Contact.erased_at.is_(None))
+                                        .order_by(Contact.id).limit(REVIEW_PROTECTED)).scalars())
+    for keys in map(_Keys.of, protected):
+        names.add(keys.name)
+        latins.add(keys.latin)
+        phones.add(keys.phone)
+    names, latins, phones = sorted(names - {""}), sorted(latins - {""}), sorted(phones - {""})
     if not names and not latins and not phones:
         return []
-    contacts = list(db.session.execute(select(Contact).where(
+    found = db.session.execute(select(Contact).where(
         or_(Contact.match_name.in_(names), Contact.match_latin.in_(latins), Contact.match_phone.in_(phones)),
-        Contact.erased_at.is_(None)).order_by(Contact.id)).scalars())
+        Contact.erased_at.is_(None)).order_by(Contact.id)).scalars()
+    contacts = sorted({contact.id: contact for contact in [*found, *protected]}.values(), key=lambda c: c.id)
     groups: dict[tuple[str, str], list[Contact]] = {}
     for contact in contacts:
-        for group, key, repeated_keys in (("name", contact.match_name, names), ("latin", contact.match_latin, latins),
-                                          ("phone", contact.match_phone, phones)):
-            if key in repeated_keys:
+        keys = _Keys.of(contact)
+        for group, key in (("name", keys.name), ("latin", keys.latin), ("phone", keys.phone)):
+            if key:
                 groups.setdefault((group, key), []).append(contact)
     ids = [contact.id for contact in contacts]
     different = {(first, second) for first, second in db.session.execute(

@@ -4,13 +4,27 @@ the province of residence), the erasure is recorded without the identity so it c
 again after a backup is restored, and the person's names, phone and e-mail are scrubbed from
 in-app notifications (and the e-mail outbox) and from values shared with working groups.
 
+The erasure is recorded twice: a ContactErasure row in the database, and an entry in the erasure
+journal outside it (core.instance_state: one small object per erasure in the file store, holding
+the tenant id, the contact id and the time). Restoring a backup taken before the erasure brings
+back the row-less database, but not the journal: `restore` re-applies the journal (and re-creates
+the missing rows), so the person does not come back. The entry is written in the erasure's
+transaction and removed again if it is rolled back; should the process die between the write and
+the commit, the entry left behind only repeats an erasure the admin confirmed. An entry is applied
+only to a contact that still exists, in its tenant, and was created before the erasure (SQLite may
+give a later contact the id of a deleted one).
+
 Search needs no cleaning: the global search (core.search) matches the tables at query time,
 there is no separate index; once the contact is blank it cannot be found. Audit diffs never held
 the identity (core.audit writes IDENTITY_MARKER). No Flask request needed (the CLI uses it)."""
 from __future__ import annotations
 
-from datetime import date
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
@@ -76,6 +90,7 @@ def erase_contact(contact: Contact, *, erased_by_id: int | None) -> ContactErasu
                              erased_at=contact.erased_at)
     db.session.add(erasure)
     db.session.flush()
+    journal_erasure(erasure, undo_on_rollback=True)
     scrub_everywhere(contact.tenant_id, terms)
     record_event("contact.erase", tenant_id=contact.tenant_id, model="Contact", record_id=str(contact.id))
     return erasure
@@ -185,23 +200,110 @@ def scrub_shared_values(tenant_id: int, terms: list[str]) -> int:
     return changed
 
 
-def reapply_erasures() -> int:
-    """Erase again every person recorded in ContactErasure whose identity came back (after a
-    backup was restored). Returns how many contacts were erased again. The caller commits."""
-    from core.tenancy import tenant_scope, unscoped
+# --- the erasure journal (outside the database) ------------------------------------------------
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One erasure as the journal holds it: no identity, only where and when."""
+
+    tenant_id: int
+    contact_id: int
+    erased_at: datetime
+
+
+def journal_folder(instance_id: str) -> Path:
+    from core.instance_state import folder
+    return folder() / "erasures" / instance_id
+
+
+def _entry_path(instance_id: str, tenant_id: int, contact_id: int) -> Path:
+    return journal_folder(instance_id) / f"{int(tenant_id)}-{int(contact_id)}.json"
+
+
+def journal_erasure(erasure: ContactErasure, *, undo_on_rollback: bool = False, instance_id: str | None = None) -> None:
+    """Write the journal entry of `erasure` (nothing when it is there already). With
+    `undo_on_rollback` it goes again if the current transaction is rolled back."""
+    from core import uploads
+    from core.instance_state import ensure_instance_id
+    path = _entry_path(instance_id or ensure_instance_id(), erasure.tenant_id, erasure.contact_id)
+    if uploads.is_stored(path):
+        return              # an earlier erasure of the same contact (before a restore): keep it
+    body = {"tenant_id": erasure.tenant_id, "contact_id": erasure.contact_id,
+            "erased_at": (erasure.erased_at or utcnow()).isoformat()}
+    uploads.write(path, json.dumps(body).encode("utf-8"), undo_on_rollback=undo_on_rollback)
+
+
+def journal_entries(instance_id: str | None = None) -> list[JournalEntry]:
+    """The journal of `instance_id` (this instance by default; none when it has no id yet)."""
+    from core import uploads
+    from core.instance_state import instance_id as current_id
+    instance_id = instance_id or current_id()
+    if not instance_id:
+        return []
+    entries = []
+    for path in uploads.list_files(journal_folder(instance_id)):
+        try:
+            body = json.loads(uploads.read(path))
+            entries.append(JournalEntry(int(body["tenant_id"]), int(body["contact_id"]),
+                                        datetime.fromisoformat(body["erased_at"])))
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            current_app.logger.warning("Skipped a damaged erasure journal entry: %s", path.name)
+    return entries
+
+
+def journal_all_erasures() -> int:
+    """Write a journal entry for every ContactErasure row that has none (erasures made before the
+    journal existed, or brought by a restore onto a new host). Returns how many were written."""
+    from core import uploads
+    from core.instance_state import ensure_instance_id
+    from core.tenancy import unscoped
+    instance_id = ensure_instance_id()
+    present = {path.name for path in uploads.list_files(journal_folder(instance_id))}
     with unscoped():
         erasures = list(db.session.execute(select(ContactErasure).order_by(ContactErasure.id)).scalars())
-    count = 0
+    written = 0
     for erasure in erasures:
-        with tenant_scope(erasure.tenant_id):
-            contact = db.session.get(Contact, erasure.contact_id)
-            if contact is None or contact.tenant_id != erasure.tenant_id:
+        if _entry_path(instance_id, erasure.tenant_id, erasure.contact_id).name not in present:
+            journal_erasure(erasure, instance_id=instance_id)
+            written += 1
+    return written
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def reapply_erasures(journal: list[JournalEntry] | None = None) -> int:
+    """Erase again every person recorded in ContactErasure or in the erasure journal (this
+    instance's by default) whose identity came back after a backup was restored; a journal entry
+    without its row gets the row back. Returns how many contacts were erased again. The caller
+    commits."""
+    from core.tenancy import tenant_scope, unscoped
+    with unscoped():
+        logged = list(db.session.execute(select(ContactErasure).order_by(ContactErasure.id)).scalars())
+    todo = [(erasure.tenant_id, erasure.contact_id, erasure.erased_at, True) for erasure in logged]
+    known = {(tenant_id, contact_id) for tenant_id, contact_id, _at, _row in todo}
+    for entry in journal_entries() if journal is None else journal:
+        if (entry.tenant_id, entry.contact_id) not in known:
+            known.add((entry.tenant_id, entry.contact_id))
+            todo.append((entry.tenant_id, entry.contact_id, entry.erased_at, False))
+    count = 0
+    for tenant_id, contact_id, erased_at, has_row in todo:
+        with tenant_scope(tenant_id):
+            contact = db.session.get(Contact, contact_id)
+            if contact is None or contact.tenant_id != tenant_id or contact.kind != ContactKind.PERSON:
                 continue
+            if not has_row:
+                if contact.created_at is not None and _aware(contact.created_at) > _aware(erased_at):
+                    continue        # a later contact that was given the erased one's id
+                db.session.add(ContactErasure(tenant_id=tenant_id, contact_id=contact_id, erased_by_id=None,
+                                              erased_at=erased_at))
             if contact.erased_at is not None and not any(getattr(contact, name) for name in BLANKED) \
                     and contact.birth_year is None:
+                db.session.flush()
                 continue
             if contact.erased_at is None:
-                contact.erased_at = erasure.erased_at
+                contact.erased_at = erased_at
             terms = _blank(contact)
             db.session.flush()
             scrub_everywhere(contact.tenant_id, terms)

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
-                        text)
+                        event, inspect, select, text, update)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited
 from core.columns import UTCDateTime, utcnow
+from core.data_key import SealedString, SealedText, SealOnWrite, is_keyed_hash, keyed_hash
 from core.enums import LabelledEnum, enum_column, register_labels
 from core.extensions import db
 from core.tenancy import TenantScoped
@@ -283,6 +284,9 @@ class ConsentMethod(LabelledEnum):
 # derived from them (duplicate detection) and so are identity too.
 IDENTITY_FIELDS = frozenset({"name_km", "name_latin", "phone", "email", "address", "id_number",
                              "photo_name", "notes", "match_name", "match_latin", "match_phone"})
+# Stored encrypted while the contact is protected; its match keys are then stored as keyed hashes.
+SEALED_FIELDS = ("name_km", "name_latin", "phone", "email", "address", "id_number", "photo_name", "notes")
+MATCH_FIELDS = ("match_name", "match_latin", "match_phone")
 
 
 class Contact(TenantScoped, Audited, db.Model):
@@ -311,17 +315,19 @@ class Contact(TenantScoped, Audited, db.Model):
     kind: Mapped[ContactKind] = enum_column(ContactKind, default=ContactKind.PERSON)
 
     # Identity (for a person; an organisation's name and phone are public facts).
-    name_km: Mapped[str] = mapped_column(String(200), default="")
-    name_latin: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str] = mapped_column(String(50), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
-    address: Mapped[str] = mapped_column(String(300), default="")        # below commune level
-    id_number: Mapped[str] = mapped_column(String(64), default="")
-    photo_name: Mapped[str] = mapped_column(String(64), default="")      # storage name of an uploaded photo
-    notes: Mapped[str] = mapped_column(Text, default="")
-    match_name: Mapped[str] = mapped_column(String(200), default="")      # core.registers.matching
+    # Sealed (core.data_key) while the contact is protected: the lengths are the texts' own limits.
+    name_km: Mapped[str] = mapped_column(SealedString(200), default="")
+    name_latin: Mapped[str] = mapped_column(SealedString(200), default="")
+    phone: Mapped[str] = mapped_column(SealedString(50), default="")
+    email: Mapped[str] = mapped_column(SealedString(254), default="")
+    address: Mapped[str] = mapped_column(SealedString(300), default="")        # below commune level
+    id_number: Mapped[str] = mapped_column(SealedString(64), default="")
+    photo_name: Mapped[str] = mapped_column(SealedString(64), default="")      # storage name of an uploaded photo
+    notes: Mapped[str] = mapped_column(SealedText(), default="")
+    # core.registers.matching; a protected contact's are keyed hashes (core.data_key.keyed_hash).
+    match_name: Mapped[str] = mapped_column(String(200), default="")
     match_latin: Mapped[str] = mapped_column(String(200), default="")     # the Latin spelling's key alone
-    match_phone: Mapped[str] = mapped_column(String(20), default="")
+    match_phone: Mapped[str] = mapped_column(String(64), default="")
 
     # What statistics need; kept after an erasure.
     sex: Mapped[Sex] = enum_column(Sex, default=Sex.NOT_RECORDED)
@@ -375,6 +381,64 @@ class Contact(TenantScoped, Audited, db.Model):
 
     def __repr__(self) -> str:
         return f"<Contact {self.id} {self.kind.value}>"
+
+
+def plain_match_keys(name_km: str, name_latin: str, phone: str) -> dict[str, str]:
+    """The duplicate-detection keys of a name and phone, in clear (core.registers.matching)."""
+    from core.registers import matching
+    return {"match_name": matching.name_key(name_km, name_latin), "match_latin": matching.latin_name_key(name_latin),
+            "match_phone": matching.phone_key(phone)}
+
+
+# --- encryption at rest of a protected identity ------------------------------------------------------
+# At flush, a protected contact's changed identity fields are marked SealOnWrite (their column type
+# encrypts them) and its match keys become keyed hashes; after the write the objects hold plain text
+# again. When protection is switched on or off, the row's whole identity is rewritten, sealed or in
+# clear. Application code only ever sees plain text.
+
+@event.listens_for(Contact, "before_insert")
+@event.listens_for(Contact, "before_update")
+def _seal_before_write(mapper, connection, contact: Contact) -> None:
+    values = inspect(contact).dict
+    for name in SEALED_FIELDS:
+        value = values.get(name)
+        if value and contact.protected and not isinstance(value, SealOnWrite):
+            values[name] = SealOnWrite(value)       # no attribute event: what changed is written, sealed
+        elif isinstance(value, SealOnWrite) and not contact.protected:
+            values[name] = str(value)
+    present = [name for name in MATCH_FIELDS if values.get(name)]
+    if contact.protected:
+        for name in present:
+            if not is_keyed_hash(values[name]):
+                setattr(contact, name, keyed_hash(values[name], str(contact.tenant_id)))
+    elif any(is_keyed_hash(values[name]) for name in present) and all(
+            name in values for name in ("name_km", "name_latin", "phone")):
+        for name, key in plain_match_keys(contact.name_km, contact.name_latin, contact.phone).items():
+            setattr(contact, name, key)
+
+
+@event.listens_for(Contact, "after_insert")
+@event.listens_for(Contact, "after_update")
+def _plain_after_write(mapper, connection, contact: Contact) -> None:
+    values = inspect(contact).dict
+    for name in SEALED_FIELDS:
+        if isinstance(values.get(name), SealOnWrite):
+            values[name] = str(values[name])
+    history = inspect(contact).attrs.protected.history
+    if history.deleted and bool(history.deleted[0]) != bool(contact.protected):
+        _rewrite_identity(connection, contact.id, contact.tenant_id, bool(contact.protected))
+
+
+def _rewrite_identity(connection, contact_id: int, tenant_id: int, protected: bool) -> None:
+    """Write the row's identity again, sealed when `protected`, else in clear (read from the row
+    itself: the object may not hold every field)."""
+    table = Contact.__table__
+    row = connection.execute(select(*(table.c[name] for name in SEALED_FIELDS)).where(table.c.id == contact_id)).one()
+    plain = dict(zip(SEALED_FIELDS, row))
+    values = {name: SealOnWrite(value) if protected and value else value for name, value in plain.items()}
+    keys = plain_match_keys(plain["name_km"], plain["name_latin"], plain["phone"])
+    values.update({name: keyed_hash(key, str(tenant_id)) if protected else key for name, key in keys.items()})
+    connection.execute(update(table).where(table.c.id == contact_id).values(values))
 
 
 class ContactAffiliation(TenantScoped, Audited, db.Model):

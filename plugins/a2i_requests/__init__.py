@@ -119,9 +119,21 @@ def samaki_shareable_types():
 
 
 @hookimpl
+def samaki_webhook_events():
+    from plugins.a2i_requests.webhooks import webhook_events
+    return webhook_events()
+
+
+@hookimpl
 def samaki_jobs():
     from datetime import timedelta
 
     from core.jobs import Job
     from plugins.a2i_requests.reminders import send_reminders
     return [Job("a2i.reminders", timedelta(hours=24), send_reminders)]
+
+
+@hookimpl
+def samaki_tenant_file_folders(tenant_id):
+    from plugins.a2i_requests.attachments import tenant_folder
+    return {"a2i_requests/attachments": tenant_folder(tenant_id)}

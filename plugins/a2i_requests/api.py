@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, g
+from flask import abort, g, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.api import ApiBlueprint
+from core.api.files import FileListArgs, download, download_doc, file_view, save_or_422
 from core.api.lists import paginate
 from core.errors import DomainError
 from core.extensions import db
@@ -26,13 +27,14 @@ from core.workdays import WorkingCalendar
 from core.registers.institutions import get_visible_institution, visible_institutions
 from core.registers.models import Institution
 from core.registers.protection import shown_name
-from plugins.a2i_requests import services, statistics
+from plugins.a2i_requests import attachments, services, statistics
 from plugins.a2i_requests.forms import SORT_COLUMNS
-from plugins.a2i_requests.models import Correspondence, InfoRequest, RequestEvent
-from plugins.a2i_requests.schemas import (DETAIL_NAMES, BodyListArgs, BodyPage, BodySchema, CorrespondencePage,
-                                          CorrespondenceSchema, EventPage, RequestDetailSchema, RequestListArgs,
-                                          RequestPage, RequestPatchSchema, RequestWriteSchema, StatisticsArgs,
-                                          StatisticsSchema, SubListArgs, TransitionSchema)
+from plugins.a2i_requests.models import Attachment, Correspondence, InfoRequest, RequestEvent
+from plugins.a2i_requests.schemas import (DETAIL_NAMES, AttachmentFileSchema, AttachmentPage, AttachmentUploadSchema,
+                                          BodyListArgs, BodyPage, BodySchema, CorrespondencePage, CorrespondenceSchema,
+                                          EventPage, RequestDetailSchema, RequestListArgs, RequestPage,
+                                          RequestPatchSchema, RequestWriteSchema, StatisticsArgs, StatisticsSchema,
+                                          SubListArgs, TransitionSchema)
 from plugins.a2i_requests.views import can_see_requester
 
 a2i_api = ApiBlueprint("a2i_api", __name__, path="a2i",
@@ -288,7 +290,7 @@ class Transitions(MethodView):
         if to not in services.allowed_transitions(req):
             _invalid({"to": [_("A request that is %(status)s cannot become %(to)s.",
                                status=req.status.label, to=to.label)]})
-        accepted = services._DETAILS.get(to, set())
+        accepted = services.STEP_DETAILS.get(to, set())
         given = {name: data[name] for name in DETAIL_NAMES if data.get(name) not in (None, "")}
         unused = sorted(set(given) - accepted)
         if unused:
@@ -336,8 +338,8 @@ class CorrespondenceList(MethodView):
     @a2i_api.arguments(CorrespondenceSchema)
     @a2i_api.response(201, CorrespondenceSchema)
     def post(self, data, request_id):
-        """Record correspondence about the request. Files cannot be sent through the API: attach them
-        on the request's page."""
+        """Record correspondence about the request. Attach its files to the request with
+        POST …/attachments/ (multipart)."""
         req = get_request(request_id)
         entry = Correspondence(tenant_id=g.tenant.id, request_id=req.id, kind=data["kind"],
                                direction=data["direction"], occurred_on=data["occurred_on"],
@@ -367,3 +369,57 @@ class Statistics(MethodView):
         filters = {name: args.get(name) for name in ("date_from", "date_to", "kind", "province_id")}
         rows, total = statistics.statistics_table(group_by, locale=current_locale(), **filters)
         return {"group_by": group_by, "rows": [_stat_view(row) for row in rows], "total": _stat_view(total)}
+
+
+# --- attachments (core/api/files.py) --------------------------------------------------------------
+
+def _attachment_view(attachment: Attachment) -> dict[str, Any]:
+    return file_view(attachment, url_for("a2i_api.AttachmentFile", request_id=attachment.request_id,
+                                         attachment_id=attachment.id),
+                     correspondence_id=attachment.correspondence_id, created_at=attachment.created_at)
+
+
+@a2i_api.route("/requests/<int:request_id>/attachments/")
+class Attachments(MethodView):
+    @require("a2i.request.view")
+    @a2i_api.arguments(FileListArgs, location="query")
+    @a2i_api.response(200, AttachmentPage)
+    def get(self, args, request_id):
+        """The files attached to the request (and to its correspondence), oldest first."""
+        get_request(request_id)
+        query = select(Attachment).where(Attachment.request_id == request_id)
+        page = paginate(query, args, {"created_at": Attachment.created_at}, (Attachment.created_at, Attachment.id))
+        page["items"] = [_attachment_view(item) for item in page["items"]]
+        return page
+
+    @require("a2i.request.edit")
+    @a2i_api.arguments(AttachmentUploadSchema, location="files")
+    @a2i_api.response(201, AttachmentFileSchema)
+    def post(self, files, request_id):
+        """Attach a file to the request (or to one of its correspondence entries), as on its page: PDF,
+        JPEG, PNG, Word (.docx), Excel (.xlsx), OpenDocument (.odt) or text (.txt), at most 10 MB
+        (A2I_MAX_ATTACHMENT_BYTES); the content must match the name's extension."""
+        req = get_request(request_id)
+        entry_id = files.get("correspondence_id")
+        if entry_id is not None and db.session.scalar(select(Correspondence.id).where(
+                Correspondence.id == entry_id, Correspondence.request_id == req.id)) is None:
+            _invalid({"correspondence_id": [_("Choose correspondence recorded on this request.")]})
+        stored = save_or_422(lambda: attachments.save_upload(files["file"], tenant_id=g.tenant.id, request_id=req.id,
+                                                             uploaded_by_id=current_user.id,
+                                                             correspondence_id=entry_id))
+        db.session.commit()
+        return _attachment_view(stored)
+
+
+@a2i_api.route("/requests/<int:request_id>/attachments/<int:attachment_id>")
+class AttachmentFile(MethodView):
+    @require("a2i.request.view")
+    @download_doc(a2i_api, attachments.CONTENT_TYPES.values(), "The attached file.")
+    def get(self, request_id, attachment_id):
+        """Download an attached file (the same permission as the request's page)."""
+        attachment = db.session.execute(select(Attachment).where(
+            Attachment.id == attachment_id, Attachment.request_id == request_id)).scalar_one_or_none()
+        if attachment is None:
+            abort(404)
+        return download(attachments.storage_path(attachment), content_type=attachment.content_type,
+                        download_name=attachment.display_name)

@@ -12,11 +12,11 @@ from core.enums import enum_choices
 from core.registers.models import AgeGroup, Sex
 from plugins.a2i_requests.models import (Channel, ComplaintOutcome, CorrespondenceKind, Direction, InfoRequest,
                                          InitialReply, RequestStatus)
-from plugins.a2i_requests.services import _DETAILS
+from plugins.a2i_requests.services import STEP_DETAILS
 
 # The fields each workflow step asks for besides the date and note: exactly the details
 # services.transition accepts for that target status (anything else would be a TypeError there).
-STEP_FIELDS: dict[RequestStatus, set[str]] = _DETAILS
+STEP_FIELDS: dict[RequestStatus, set[str]] = STEP_DETAILS
 DETAIL_FIELDS = ("receipt_number", "initial_reply", "fee_amount", "fee_waived", "extension_reason", "extended_to",
                  "exemption_ground_code", "transferred_to_id", "complaint_outcome", "disclosed_summary")
 

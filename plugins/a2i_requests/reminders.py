@@ -13,12 +13,13 @@ from core.extensions import db
 from core.models import Tenant
 from core.notifications import notify
 from core.tenancy import tenant_scope
-from plugins.a2i_requests import services
+from plugins.a2i_requests import services, webhooks
 from plugins.a2i_requests.models import InfoRequest, ReminderSent
 
 DUE_SOON = _l("%(reference)s (%(subject)s) is due on %(due_on)s.")
 OVERDUE = _l("%(reference)s (%(subject)s) is overdue: it was due on %(due_on)s.")
 DUE_SOON_WORKING_DAYS = 2
+WEBHOOK_OVERDUE = "webhook_overdue"   # a ReminderSent kind: the deadline_passed webhook event was queued
 
 
 def _already_sent(kinds_by_request: set, req: InfoRequest, kind: str) -> bool:
@@ -44,6 +45,11 @@ def remind_tenant(tenant: Tenant, now: datetime) -> int:
                        url=f"/t/{tenant.slug}/a2i/requests/{req.id}")
                 db.session.add(ReminderSent(request_id=req.id, kind=kind, due_on=req.due_on))
                 sent += 1
+        # Webhooks hear of every overdue request (assigned or not), once per due date.
+        for req in db.session.execute(services.overdue_requests(today)).scalars():
+            if not _already_sent(done, req, WEBHOOK_OVERDUE):
+                webhooks.deadline_passed(req)
+                db.session.add(ReminderSent(request_id=req.id, kind=WEBHOOK_OVERDUE, due_on=req.due_on))
         db.session.commit()
     return sent
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from core.api.fields import enum, record_id
+from core.api.files import FileUploadSchema, StoredFileSchema
 from core.api.lists import ListArgs, page_schema
 from core.registers.models import AgeGroup, InstitutionKind, Sex
 from plugins.a2i_requests.models import (Channel, ComplaintOutcome, CorrespondenceKind, Direction, DueRule,
@@ -283,3 +284,22 @@ class StatisticsSchema(ma.Schema):
     group_by = fields.String(required=True)
     rows = fields.List(fields.Nested(StatRowSchema), required=True)
     total = fields.Nested(StatRowSchema, required=True)
+
+
+# --- attachments (core/api/files.py) --------------------------------------------------------------
+
+class AttachmentFileSchema(StoredFileSchema):
+    """A file attached to a request; download it from download_url."""
+
+    correspondence_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The correspondence it came with (null: attached to the request itself)."})
+    created_at = fields.DateTime(required=True)
+
+
+class AttachmentUploadSchema(FileUploadSchema):
+    """The multipart body of an attachment: the file, and optionally the correspondence it came with."""
+
+    correspondence_id = record_id(metadata={"description": "A correspondence entry of the same request."})
+
+
+AttachmentPage = page_schema(AttachmentFileSchema, "A2IAttachmentPage")

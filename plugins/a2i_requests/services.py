@@ -20,6 +20,7 @@ from core.workdays import WorkingCalendar
 from core.registers.calendar import tenant_calendar
 from core.registers.contacts import create_contact, refresh_match_keys
 from core.registers.models import AgeGroup, Contact, ContactKind, Institution, Sex
+from plugins.a2i_requests import webhooks
 from plugins.a2i_requests.models import (ComplaintOutcome, DeadlineRules, DueRule, ExemptionGround, InfoRequest,
                                          InitialReply, RequestCounter, RequestEvent, RequestStatus)
 
@@ -63,7 +64,7 @@ ANSWER_STATUSES = frozenset({S.ANSWERED_FULL, S.ANSWERED_PART, S.REFUSED, S.NOT_
 OUTCOME_STATUSES = ANSWER_STATUSES | {S.NO_RESPONSE}
 
 # The details each target status accepts (anything else is a programming error).
-_DETAILS: dict[RequestStatus, set[str]] = {
+STEP_DETAILS: dict[RequestStatus, set[str]] = {
     S.SUBMITTED: {"receipt_number"},
     S.RE_REQUESTED: {"receipt_number"},
     S.INITIAL_REPLY: {"initial_reply", "fee_amount"},
@@ -482,7 +483,7 @@ def transition(req: InfoRequest, to: RequestStatus, *, actor: User | None, on: d
     """Move the request to `to` on date `on`, check and record the step's details, write a RequestEvent
     and recompute the due date. Raises DomainError; never commits."""
     to = RequestStatus(to)
-    unknown = set(details) - _DETAILS.get(to, set())
+    unknown = set(details) - STEP_DETAILS.get(to, set())
     if unknown:
         raise TypeError(f"unexpected details for {to.value}: {', '.join(sorted(unknown))}")
     if to not in allowed_transitions(req):
@@ -558,6 +559,7 @@ def transition(req: InfoRequest, to: RequestStatus, *, actor: User | None, on: d
     req.events.append(event)
     deadline = compute_deadline(req, rules, calendar)
     req.due_on, req.due_rule = deadline.due_on, deadline.rule
+    webhooks.status_changed(req, from_status, on)
     return event
 
 

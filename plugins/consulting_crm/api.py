@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, g
+from flask import abort, g, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +20,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.api import ApiBlueprint
+from core.api.files import (FileListArgs, FileUploadSchema, as_upload, download, download_doc, file_view,
+                            save_or_422)
 from core.api.lists import paginate
 from core.errors import DomainError
 from core.extensions import db
@@ -29,10 +31,11 @@ from core.registers.models import Contact
 from core.registers.protection import PROTECTED_PERMISSION, shown_name
 from core.search import any_contains
 from plugins.consulting_crm import engagements, figures, opportunities, pool, proposals, services
-from plugins.consulting_crm.models import (ConsortiumPartner, Consultant, Engagement, Invoice, InvoiceStatus,
-                                           Opportunity, Payment, Proposal, ProposalVersion, ProposedMember, Stage,
-                                           StageMove)
+from plugins.consulting_crm.models import (ConsortiumPartner, Consultant, ConsultantCV, Engagement, Invoice,
+                                           InvoiceStatus, Opportunity, Payment, Proposal, ProposalFile, ProposalVersion,
+                                           ProposedMember, Stage, StageMove)
 from plugins.consulting_crm.schemas import (ConsultantDetailSchema, ConsultantListArgs, ConsultantPage,
+                                            ConsultingFilePage, ConsultingFileSchema,
                                             EngagementDetailSchema, EngagementListArgs, EngagementPage,
                                             InvoiceDetailSchema, InvoiceListArgs, InvoicePage, OpportunityDetailSchema,
                                             OpportunityListArgs, OpportunityPage, OpportunityPatchSchema,
@@ -634,3 +637,93 @@ class Pipeline(MethodView):
         # One engagement's cost can give away a day rate: the per-engagement rows need the rates permission.
         return pipeline_view(figures.compute(figures.FigureFilters(**args), g.tenant.id),
                              with_engagements=can("consulting.pool.rates"))
+
+
+# --- files: CVs and proposal files (core/api/files.py) --------------------------------------------
+
+def _cv_view(cv) -> dict[str, Any]:
+    return file_view(cv, url_for("consulting_api.ConsultantCVFile", consultant_id=cv.consultant_id, cv_id=cv.id),
+                     created_at=cv.created_at)
+
+
+def _proposal_file_view(stored) -> dict[str, Any]:
+    return file_view(stored, url_for("consulting_api.ProposalFileById", proposal_id=stored.version.proposal_id,
+                                     file_id=stored.id),
+                     version_id=stored.version_id, version_label=stored.version.label, created_at=stored.created_at)
+
+
+@consulting_api.route("/consultants/<int:consultant_id>/cvs/")
+class ConsultantCVs(MethodView):
+    @require(RATES)
+    @consulting_api.arguments(FileListArgs, location="query")
+    @consulting_api.response(200, ConsultingFilePage)
+    def get(self, args, consultant_id):
+        """The consultant's CVs, oldest first (consulting.pool.rates, as on the pool page)."""
+        consultant = _consultant(consultant_id)
+        query = select(ConsultantCV).where(ConsultantCV.consultant_id == consultant.id)
+        page = paginate(query, args, {"created_at": ConsultantCV.created_at},
+                        (ConsultantCV.created_at, ConsultantCV.id))
+        page["items"] = [_cv_view(cv) for cv in page["items"]]
+        return page
+
+    @require(RATES)
+    @consulting_api.arguments(FileUploadSchema, location="files")
+    @consulting_api.response(201, ConsultingFileSchema)
+    def post(self, files, consultant_id):
+        """Add a CV: a PDF, Word (.docx) or OpenDocument (.odt) file of at most 10 MB whose content matches
+        its name, as on the pool page."""
+        consultant = _consultant(consultant_id)
+        cv = save_or_422(lambda: pool.add_cv(consultant, as_upload(files["file"], pool.MAX_CV_BYTES)))
+        db.session.commit()
+        return _cv_view(cv)
+
+
+@consulting_api.route("/consultants/<int:consultant_id>/cvs/<int:cv_id>")
+class ConsultantCVFile(MethodView):
+    @require(RATES)
+    @download_doc(consulting_api, [content_type for content_type, _signatures in pool.CV_TYPES.values()], "The CV.")
+    def get(self, consultant_id, cv_id):
+        """Download a CV (consulting.pool.rates)."""
+        cv = pool.get_cv(_consultant(consultant_id), cv_id) or abort(404)
+        return download(pool.cv_path(cv), content_type=cv.content_type, download_name=cv.display_name)
+
+
+@consulting_api.route("/proposals/<int:proposal_id>/files/")
+class ProposalFiles(MethodView):
+    @require(VIEW)
+    @consulting_api.arguments(FileListArgs, location="query")
+    @consulting_api.response(200, ConsultingFilePage)
+    def get(self, args, proposal_id):
+        """The files of every version of the proposal, oldest first."""
+        proposal = _proposal(proposal_id)
+        query = select(ProposalFile).join(ProposalFile.version).where(ProposalVersion.proposal_id == proposal.id)
+        page = paginate(query, args, {"created_at": ProposalFile.created_at},
+                        (ProposalFile.created_at, ProposalFile.id))
+        page["items"] = [_proposal_file_view(stored) for stored in page["items"]]
+        return page
+
+
+@consulting_api.route("/proposals/<int:proposal_id>/versions/<int:version_id>/files")
+class ProposalVersionFiles(MethodView):
+    @require(EDIT)
+    @consulting_api.arguments(FileUploadSchema, location="files")
+    @consulting_api.response(201, ConsultingFileSchema)
+    def post(self, files, proposal_id, version_id):
+        """Add a file to a version of the proposal: PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt,
+        .ods) or zip, at most 20 MB, content matching the name, as on the proposal's page."""
+        version = proposals.get_version(_proposal(proposal_id), version_id) or abort(404)
+        stored = save_or_422(lambda: proposals.add_file(version, as_upload(files["file"], proposals.MAX_FILE_BYTES)))
+        db.session.commit()
+        return _proposal_file_view(stored)
+
+
+@consulting_api.route("/proposals/<int:proposal_id>/files/<int:file_id>")
+class ProposalFileById(MethodView):
+    @require(VIEW)
+    @download_doc(consulting_api, [content_type for content_type, _signatures in proposals.ALLOWED.values()],
+                  "The proposal's file.")
+    def get(self, proposal_id, file_id):
+        """Download a file of the proposal."""
+        stored = proposals.get_file(_proposal(proposal_id), file_id) or abort(404)
+        return download(proposals.file_path(stored), content_type=stored.content_type,
+                        download_name=stored.display_name)

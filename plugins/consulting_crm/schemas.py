@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from core.api.fields import enum, record_id
+from core.api.files import StoredFileSchema
 from core.api.lists import ListArgs, page_schema
 from plugins.consulting_crm.models import (ClientType, Currency, DeliverableStatus, EngagementStatus, InvoiceStatus,
                                            OpportunitySource, ProposalResult, StageOutcome)
@@ -570,3 +571,16 @@ class PipelineSchema(MarginFiguresSchema):
     engagements = fields.List(fields.Nested(EngagementMarginSchema), required=True)
     invoiced_usd = money_out("US dollars, a decimal string.")
     generated_at = fields.DateTime(required=True)
+
+
+# --- files (core/api/files.py) ------------------------------------------------------------------------
+
+class ConsultingFileSchema(StoredFileSchema):
+    """A CV or a proposal file; download it from download_url."""
+
+    version_id = fields.Integer(metadata={"description": "The proposal version (proposal files only)."})
+    version_label = fields.String(metadata={"description": "The proposal version's name (proposal files only)."})
+    created_at = fields.DateTime(required=True)
+
+
+ConsultingFilePage = page_schema(ConsultingFileSchema, "ConsultingFilePage")

@@ -8,12 +8,14 @@ from typing import Any
 
 from flask import abort
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import abort as api_abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.api import ApiBlueprint
+from core.api.files import as_upload, download, download_doc
 from core.api.lists import paginate
 from core.errors import DomainError
 from core.extensions import db
@@ -24,7 +26,8 @@ from plugins.policy_tracker import services
 from plugins.policy_tracker.models import Law, LawVersion, PolicyStage, StageChange
 from plugins.policy_tracker.schemas import (LawPage, PolicyLawDetailSchema, PolicyLawListArgs, PolicyLawPatchSchema,
                                             PolicyLawStageChangeSchema, PolicyLawSubListArgs, PolicyLawVersionSchema,
-                                            PolicyLawWriteSchema, StageChangePage, VersionPage)
+                                            PolicyLawVersionUploadSchema, PolicyLawWriteSchema, StageChangePage,
+                                            VersionPage)
 
 policy_api = ApiBlueprint("policy_api", __name__, path="policy",
                           description="Laws and policies: register, versions, stage history.")
@@ -230,3 +233,42 @@ class Versions(MethodView):
             _refuse(error, "label")
         db.session.commit()
         return version
+
+
+# --- version files (core/api/files.py) --------------------------------------------------------------
+
+@policy_api.route("/laws/<int:law_id>/versions/upload")
+class VersionUpload(MethodView):
+    @require("policy.view")
+    @policy_api.arguments(PolicyLawVersionUploadSchema, location="files")
+    @policy_api.response(201, PolicyLawVersionSchema)
+    def post(self, data, law_id):
+        """Add a version with its file, as on the entry's page (multipart: the version's fields and the
+        file): PDF, Word (.docx), OpenDocument (.odt), text, PNG or JPEG, at most 20 MB, content matching
+        the name. Who may write is the same as for POST …/versions."""
+        law = get_law(law_id)
+        _may_write(law)
+        upload = as_upload(data["file"], services.MAX_FILE_BYTES)
+        if upload is None:
+            _invalid({"file": [_("Choose a file to upload.")]})
+        try:
+            version = services.add_version(law, label=data["label"], dated_on=data.get("dated_on"),
+                                           source=data["source"], note=data["note"], files=[upload], actor=_user())
+            db.session.flush()
+        except DomainError as error:
+            _refuse(error, "file")
+        db.session.commit()
+        return version
+
+
+@policy_api.route("/laws/<int:law_id>/files/<int:file_id>")
+class LawFile(MethodView):
+    @require("policy.view")
+    @download_doc(policy_api, [content_type for content_type, _signatures in services.ALLOWED.values()],
+                  "The version's file.")
+    def get(self, law_id, file_id):
+        """Download a file of one of the entry's versions (listed in …/versions)."""
+        law = get_law(law_id)
+        stored = services.get_version_file(law, file_id) or abort(404)
+        return download(services.file_path(law, stored), content_type=stored.content_type,
+                        download_name=stored.display_name)

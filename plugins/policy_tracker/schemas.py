@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
@@ -150,3 +151,11 @@ class PolicyLawVersionSchema(ma.Schema):
 
 
 VersionPage = page_schema(PolicyLawVersionSchema, "PolicyVersionPage")
+
+
+class PolicyLawVersionUploadSchema(PolicyLawVersionSchema):
+    """A version with its file (multipart/form-data): the version's fields and the file as `file`."""
+
+    dated_on = fields.Date(validate=DATE_RANGE, metadata={"description": "Leave it out when the text is undated."})
+    file = Upload(required=True, metadata={"description": "PDF, Word (.docx), OpenDocument (.odt), text, PNG or "
+                                                          "JPEG, at most 20 MB; the content must match the name."})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, g
+from flask import abort, g, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,17 +17,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from core.api import PROBLEM_CONTENT_TYPE, ApiBlueprint, ProblemSchema
+from core.api.files import as_upload, download, download_doc, save_or_422
 from core.api.lists import paginate
 from core.errors import DomainError
 from core.extensions import db
 from core.periods import Period, parse_period, year
 from core.permissions import can, require
 from core.web import problem
+from plugins.results_framework import framework_edits as edits
 from plugins.results_framework import services
-from plugins.results_framework.models import Objective, Outcome, ResultIndicator, Snapshot, SnapshotValue
-from plugins.results_framework.schemas import (MAX_PERIODS, CorrectionSchema, FreezeSchema, IndicatorListArgs,
-                                               IndicatorPage, IndicatorSchema, PeriodsArgs, SnapshotDetailSchema,
-                                               SnapshotListArgs, SnapshotPage)
+from plugins.results_framework.models import (ManualValue, Objective, Outcome, ResultIndicator, Snapshot,
+                                              SnapshotValue)
+from plugins.results_framework.schemas import (MAX_PERIODS, CorrectionSchema, FreezeSchema,
+                                               IndicatorListArgs, IndicatorPage, IndicatorSchema, ManualValueListArgs,
+                                               ManualValuePage, ManualValueSchema, ManualValueUploadSchema, PeriodsArgs,
+                                               SnapshotDetailSchema, SnapshotListArgs, SnapshotPage)
 
 results_api = ApiBlueprint("results_api", __name__, path="results",
                            description="The results framework: indicators with targets and values per period, "
@@ -316,3 +320,69 @@ class SnapshotCorrections(MethodView):
         `comment`. Correcting a snapshot that a later one already corrected is a 409."""
         snapshot = get_snapshot(snapshot_id)
         return _freeze(parse_period(snapshot.period_key), data, corrects=snapshot)
+
+
+# --- hand-entered values and their evidence files (core/api/files.py) -------------------------------
+
+def _indicator(indicator_id: int) -> ResultIndicator:
+    indicator = edits.get_indicator(g.tenant.id, indicator_id)
+    if indicator is None:
+        abort(404)
+    return indicator
+
+
+def _manual_value_view(entry: ManualValue) -> dict[str, Any]:
+    return {"id": entry.id, "period_key": entry.period_key, "value": _number(entry.value),
+            "breakdown": entry.breakdown or {}, "comment": entry.comment or "",
+            "evidence_url": entry.evidence_url or "",
+            "evidence_name": (entry.evidence_name or entry.evidence_file) if entry.evidence_file else "",
+            "evidence_download_url": url_for("results_api.ValueEvidence", indicator_id=entry.indicator_id,
+                                             value_id=entry.id) if entry.evidence_file else None,
+            "entered_by": (entry.entered_by.name or entry.entered_by.email) if entry.entered_by else None,
+            "entered_at": entry.entered_at}
+
+
+@results_api.route("/indicators/<int:indicator_id>/values")
+class ManualValues(MethodView):
+    @require("results.view")
+    @results_api.arguments(ManualValueListArgs, location="query")
+    @results_api.response(200, ManualValuePage)
+    def get(self, args, indicator_id):
+        """The indicator's hand-entered values, latest period first, with their evidence."""
+        indicator = _indicator(indicator_id)
+        query = select(ManualValue).options(joinedload(ManualValue.entered_by)).where(
+            ManualValue.indicator_id == indicator.id)
+        page = paginate(query, args, {"period_key": ManualValue.period_start},
+                        (ManualValue.period_end.desc(), ManualValue.period_start, ManualValue.id))
+        page["items"] = [_manual_value_view(entry) for entry in page["items"]]
+        return page
+
+    @require("results.edit")
+    @results_api.arguments(ManualValueUploadSchema, location="files")
+    @results_api.response(201, ManualValueSchema)
+    def post(self, data, indicator_id):
+        """Record (or correct) a period's value of an indicator entered by hand, with its evidence, as on
+        the indicator's values page (multipart: the fields and the evidence file as `file`). A refused
+        value is a 422 naming the field; nothing is stored."""
+        indicator = _indicator(indicator_id)
+        upload = as_upload(data.get("file"), edits.MAX_EVIDENCE_BYTES)
+        entry = save_or_422(lambda: edits.record_value(
+            indicator, services.settings_for(g.tenant.id), period_key=data["period_key"], value=data["value"],
+            comment=data["comment"], evidence_url=data["evidence_url"], upload=upload, actor_id=current_user.id),
+            aliases=("evidence_file",))
+        db.session.commit()
+        return _manual_value_view(edits.get_value(indicator, entry.id))
+
+
+@results_api.route("/indicators/<int:indicator_id>/values/<int:value_id>/evidence")
+class ValueEvidence(MethodView):
+    @require("results.view")
+    @download_doc(results_api, [content_type for content_type, _signatures in edits.EVIDENCE_TYPES.values()],
+                  "The evidence file.")
+    def get(self, indicator_id, value_id):
+        """Download the evidence file of a hand-entered value (404 when it has none)."""
+        entry = edits.get_value(_indicator(indicator_id), value_id)
+        if entry is None or not entry.evidence_file:
+            abort(404)
+        return download(edits.evidence_path(entry), content_type=edits.evidence_content_type(entry),
+                        download_name=entry.evidence_name or entry.evidence_file)

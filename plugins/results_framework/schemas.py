@@ -5,6 +5,7 @@ are written as floats, never as strings."""
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from core.api.fields import enum
@@ -164,3 +165,47 @@ class CorrectionSchema(ma.Schema):
     comment = fields.String(required=True, validate=validate.Length(min=1, max=5000),
                             metadata={"description": "Why the snapshot is corrected."})
     comments = comments_field()
+
+
+# --- hand-entered values and their evidence files (core/api/files.py) ----------------------------------
+
+class ManualValueSchema(ma.Schema):
+    """A value entered by hand for one period, with its evidence: a link, a file (download it from
+    evidence_download_url) or both."""
+
+    id = fields.Integer(required=True)
+    period_key = fields.String(required=True, metadata={"description": PERIOD_NOTE})
+    value = fields.Float(required=True, metadata={"description": NUMBER_NOTE})
+    breakdown = fields.Dict(keys=fields.String(), required=True)
+    comment = fields.String(required=True)
+    evidence_url = fields.String(required=True)
+    evidence_name = fields.String(required=True, metadata={"description": "The evidence file's name (empty: none)."})
+    evidence_download_url = fields.String(allow_none=True, required=True)
+    entered_by = fields.String(allow_none=True, required=True)
+    entered_at = fields.DateTime(required=True)
+
+
+class ManualValueListArgs(ListArgs):
+    SORTABLE = ("period_key",)
+
+
+class ManualValueWriteSchema(ma.Schema):
+    """The form fields of a hand-entered value (multipart, with the evidence file as `file`). A value
+    for a period that has one already corrects it (its evidence is kept unless new evidence is given).
+    The breakdown by sex, youth or disability is typed on the indicator's page."""
+
+    period_key = fields.String(required=True, validate=validate.Length(min=1, max=16),
+                               metadata={"description": PERIOD_NOTE + " It must lie within the plan's years."})
+    value = fields.String(required=True, validate=validate.Length(min=1, max=40), metadata={
+        "description": "The value as a person types it (a number; Khmer digits are accepted)."})
+    comment = fields.String(load_default="", validate=validate.Length(max=20000))
+    evidence_url = fields.String(load_default="", validate=validate.Length(max=1000), metadata={
+        "description": "A web address (http:// or https://); a file, a link or both is required for a new value."})
+
+
+class ManualValueUploadSchema(ManualValueWriteSchema):
+    file = Upload(metadata={"description": "The evidence file: PDF, Word (.docx), Excel (.xlsx), OpenDocument "
+                                           "(.odt, .ods), zip, JPEG, PNG or CSV, at most 20 MB."})
+
+
+ManualValuePage = page_schema(ManualValueSchema, "ResultsManualValuePage")

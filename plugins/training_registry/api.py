@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, g
+from flask import abort, g, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.api import ApiBlueprint
+from core.api.files import (FileListArgs, FileUploadSchema, as_upload, download, download_doc, file_view,
+                            save_or_422)
 from core.api.lists import paginate
 from core.errors import DomainError
 from core.extensions import db
@@ -27,16 +29,17 @@ from core.registers.calendar import tenant_calendar
 from core.registers.models import Contact, ContactKind, Place, Project
 from core.registers.protection import may_see_identity, shown_name
 from core.search import any_contains
-from plugins.training_registry import courses, curricula, historical, reports, services
+from plugins.training_registry import attendance, certificates, courses, curricula, historical, reports, services
 from plugins.training_registry.models import (Attendance, Course, CourseKind, CourseTrainer, Curriculum,
-                                              CurriculumVersion, Enrolment, Trainer, TrainingSession)
+                                              CurriculumFile, CurriculumVersion, Enrolment, Trainer, TrainingSession)
 from plugins.training_registry.schemas import (AttendanceBatchSchema, AttendanceListArgs, AttendancePage, AttendanceResultSchema,
                                                CourseDetailSchema, CourseListArgs, CoursePage, CoursePatchSchema,
                                                CourseWriteSchema, CurriculumDetailSchema, CurriculumListArgs,
                                                CurriculumPage, CurriculumWriteSchema, EnrolmentListArgs,
                                                EnrolmentPage, EnrolmentPatchSchema, EnrolmentSchema,
                                                EnrolmentWriteSchema, ReportArgs, ReportSchema, SessionDetailSchema,
-                                               SessionListArgs, SessionPage, SessionWriteSchema)
+                                               SessionListArgs, SessionPage, SessionWriteSchema, TrainingFilePage,
+                                               TrainingFileSchema)
 
 training_api = ApiBlueprint("training_api", __name__, path="training",
                             description="Curricula, courses, sessions with attendance, enrolments and training reports.")
@@ -605,3 +608,129 @@ class Report(MethodView):
                                         project_id=args.get("project_id"), curriculum_id=args.get("curriculum_id"),
                                         province_code=args.get("province"))
         return report_view(reports.compute(filters, g.tenant.id))
+
+
+# --- files: curriculum files and signed attendance sheets (core/api/files.py) --------------------------
+
+def _curriculum_file_view(curriculum_id: int, stored) -> dict[str, Any]:
+    return file_view(stored, url_for("training_api.CurriculumFileById", curriculum_id=curriculum_id, file_id=stored.id),
+                     version_id=stored.version_id, created_at=stored.created_at)
+
+
+@training_api.route("/curricula/<int:curriculum_id>/files/")
+class CurriculumFiles(MethodView):
+    @require(VIEW)
+    @training_api.arguments(FileListArgs, location="query")
+    @training_api.response(200, TrainingFilePage)
+    def get(self, args, curriculum_id):
+        """The files (manuals, slides, handouts) of every version of the curriculum, oldest first."""
+        curriculum = _curriculum(curriculum_id)
+        query = select(CurriculumFile).join(CurriculumFile.version).where(
+            CurriculumVersion.curriculum_id == curriculum.id)
+        page = paginate(query, args, {"created_at": CurriculumFile.created_at},
+                        (CurriculumFile.created_at, CurriculumFile.id))
+        page["items"] = [_curriculum_file_view(curriculum.id, stored) for stored in page["items"]]
+        return page
+
+
+@training_api.route("/curricula/<int:curriculum_id>/versions/<int:version_id>/files")
+class CurriculumVersionFiles(MethodView):
+    @require(CURRICULA_EDIT)
+    @training_api.arguments(FileUploadSchema, location="files")
+    @training_api.response(201, TrainingFileSchema)
+    def post(self, files, curriculum_id, version_id):
+        """Add a file to a version of the curriculum, as on its page: PDF, Word (.docx), OpenDocument
+        (.odt), PowerPoint (.pptx), Excel (.xlsx), PNG or JPEG, at most 20 MB, content matching the name."""
+        curriculum = _curriculum(curriculum_id)
+        version = curricula.get_version(curriculum, version_id) or abort(404)
+        upload = as_upload(files["file"], curricula.MAX_FILE_BYTES)
+        if upload is None:
+            api_abort(422, messages={"file": [_("Choose a file to upload.")]})
+        stored = save_or_422(lambda: curricula.add_file(version, upload))
+        db.session.commit()
+        return _curriculum_file_view(curriculum.id, stored)
+
+
+@training_api.route("/curricula/<int:curriculum_id>/files/<int:file_id>")
+class CurriculumFileById(MethodView):
+    @require(VIEW)
+    @download_doc(training_api, [content_type for content_type, _signatures in curricula.ALLOWED.values()],
+                  "The curriculum's file.")
+    def get(self, curriculum_id, file_id):
+        """Download a file of the curriculum."""
+        stored = curricula.get_file(_curriculum(curriculum_id), file_id) or abort(404)
+        return download(curricula.file_path(stored), content_type=stored.content_type,
+                        download_name=stored.display_name)
+
+
+def _attendance_session(session_id: int) -> TrainingSession:
+    """A session of a course run here (a historical course has no attendance sheet): else 404."""
+    session = attendance.get_session(session_id)
+    if session is None or session.course.is_historical:
+        abort(404)
+    return session
+
+
+@training_api.route("/sessions/<int:session_id>/sheet")
+class SessionSheet(MethodView):
+    @require(VIEW)
+    @download_doc(training_api, attendance.SHEET_CONTENT_TYPES.values(), "The signed attendance sheet.")
+    def get(self, session_id):
+        """Download the scan or photo of the session's signed attendance sheet (404 without one)."""
+        session = _attendance_session(session_id)
+        path = attendance.sheet_path(session)
+        return download(path, content_type=session.sheet_content_type,
+                        download_name=session.sheet_display_name or (path.name if path else None))
+
+    @require(EDIT)
+    @training_api.arguments(FileUploadSchema, location="files")
+    @training_api.response(204)
+    def put(self, files, session_id):
+        """Attach (or replace) the signed attendance sheet, as on the attendance page: a PDF, JPEG or PNG
+        of at most 10 MB whose content matches its name."""
+        session = _attendance_session(session_id)
+        upload = files["file"]
+        data = upload.stream.read(attendance.SHEET_MAX_BYTES + 1) if upload else b""
+        save_or_422(lambda: attendance.save_sheet(session, getattr(upload, "filename", None), data),
+                    aliases=("sheet",))
+        db.session.commit()
+
+
+def _certificate_course(course_id: int) -> Course:
+    """A course run here (a historical course issues no certificates): else 404."""
+    course = services.get_course(course_id)
+    if course is None or course.kind is CourseKind.HISTORICAL:
+        abort(404)
+    return course
+
+
+@training_api.route("/courses/<int:course_id>/signature")
+class CourseSignature(MethodView):
+    @require(VIEW)
+    @download_doc(training_api, ("image/png", "image/jpeg"), "The signature printed on the course's certificates.")
+    def get(self, course_id):
+        """The picture of the signature printed on the course's certificates (404 without one)."""
+        path = certificates.signature_path(_certificate_course(course_id))
+        content_type = "image/png" if path is not None and path.suffix == ".png" else "image/jpeg"
+        return download(path, content_type=content_type, inline=True)
+
+    @require("training.certificates.issue")
+    @training_api.arguments(FileUploadSchema, location="files")
+    @training_api.response(204)
+    def put(self, files, course_id):
+        """Set or replace the signature image of the course's certificates, as on the certificates page:
+        a readable PNG or JPEG picture of at most 2 MB. The signatory's name and title stay as they are."""
+        course = _certificate_course(course_id)
+        save_or_422(lambda: certificates.update_signatory(course, name=course.signatory_name,
+                                                          title=course.signatory_title, upload=files["file"]),
+                    aliases=("signature",))
+        db.session.commit()
+
+    @require("training.certificates.issue")
+    @training_api.response(204)
+    def delete(self, course_id):
+        """Remove the signature image (certificates are then printed without one)."""
+        course = _certificate_course(course_id)
+        certificates.update_signatory(course, name=course.signatory_name, title=course.signatory_title,
+                                      remove_image=True)
+        db.session.commit()

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from core.api.fields import enum, record_id
+from core.api.files import StoredFileSchema
 from core.api.lists import ListArgs, page_schema
 from plugins.training_registry.models import (CourseKind, EnrolmentSource, EnrolmentStatus, SessionMode,
                                               VersionStatus)
@@ -447,3 +448,15 @@ class ReportSchema(ma.Schema):
     by_project = fields.List(fields.Nested(BreakdownSchema), required=True)
     by_curriculum = fields.List(fields.Nested(BreakdownSchema), required=True)
     courses = fields.List(fields.Nested(ReportCourseSchema), required=True)
+
+
+# --- files (core/api/files.py) --------------------------------------------------------------------------
+
+class TrainingFileSchema(StoredFileSchema):
+    """A curriculum file; download it from download_url."""
+
+    version_id = fields.Integer(required=True, metadata={"description": "The curriculum version it belongs to."})
+    created_at = fields.DateTime(required=True)
+
+
+TrainingFilePage = page_schema(TrainingFileSchema, "TrainingFilePage")

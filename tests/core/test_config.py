@@ -21,6 +21,7 @@ def test_production_with_safe_settings_starts(monkeypatch, tmp_path):
     monkeypatch.setenv("SAMAKI_SECRET_KEY", "x" * 40)
     monkeypatch.setenv("SAMAKI_DATABASE_URL", "postgresql://samaki@db.internal/samaki")
     monkeypatch.setenv("SAMAKI_SECURE_COOKIES", "1")
+    monkeypatch.setenv("SAMAKI_DATA_KEY", "A" * 43 + "=")      # 32 bytes in base64
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -128,3 +128,34 @@ def test_migrations_put_the_policy_on_every_tenant_owned_table(fresh_app):
         upgrade_all()
         with db.engine.connect() as connection:
             assert unprotected_tables(connection) == []
+
+
+# Every place that steps over the tenant walls on purpose, and why (ARCHITECTURE.md: cross-tenant
+# access is only ever explicit). A new crossing fails this test until it is named here, so each one
+# is looked at; each listed path has tests of its own that run on PostgreSQL under the policies.
+CROSSINGS = {
+    "core/registers/erasure.py": "re-applying erasures after a restore, and scrubbing a person from every group's feed",
+    "core/registers/contact_import.py": "the job that purges every tenant's stale contact imports",
+    "core/registers/institution_views.py": "operators reviewing corrections that tenants proposed to the shared register",
+    "plugins/training_registry/certificates.py": "the public certificate check by its code, and the job over all tenants",
+    "plugins/a2i_requests/statistics.py": "working-group statistics and the public scoreboard over members' published requests",
+    "plugins/a2i_requests/demo.py": "demo data reading the instance-wide institutions register",
+    "plugins/policy_tracker/subscriptions.py": "the digest job over every tenant's subscriptions to laws",
+    "plugins/policy_tracker/campaigns.py": "joint recommendations co-submitted by partner organisations",
+    "plugins/policy_tracker/reports.py": "counting joint recommendations once for each co-submitter",
+    "plugins/policy_tracker/demo.py": "demo data seeding the instance-wide laws register",
+}
+
+
+def test_every_cross_tenant_path_is_named():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    found = set()
+    for path in [*root.glob("core/**/*.py"), *root.glob("plugins/**/*.py")]:
+        relative = path.relative_to(root).as_posix()
+        if relative in {"core/tenancy.py", "core/rls.py"}:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "unscoped()" in text or "samaki_unscoped=True" in text:
+            found.add(relative)
+    assert found == set(CROSSINGS)

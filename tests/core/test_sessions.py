@@ -129,3 +129,28 @@ def test_the_api_never_takes_the_session_cookie(app, staff):
     client = signed_in_client(app, staff)
     response = client.get("/api/v1/t/kampot-network/visits/")
     assert response.status_code == 401
+
+
+def test_a_copy_of_the_cookie_taken_before_logging_out_is_refused(app, staff):
+    """Logging out ends the session on the server too (every app host reads the user's row), while
+    the user's other devices stay signed in."""
+    laptop, phone = signed_in_client(app, staff), signed_in_client(app, staff)
+    copied = app.test_client()
+    copied.set_cookie("session", laptop.get_cookie("session").value)
+    assert copied.get("/account").status_code == 200
+    laptop.post("/logout")
+    assert is_refused(copied.get("/account"))
+    assert is_refused(laptop.get("/account"))
+    assert phone.get("/account").status_code == 200
+    assert len(db.session.get(User, staff.id).ended_sessions) == 1
+
+
+def test_ended_sessions_older_than_a_session_can_live_are_forgotten(app, staff):
+    user = db.session.get(User, staff.id)
+    user.ended_sessions = [["0123456789abcdef", now_seconds() - app.config["SESSION_MAX_HOURS"] * 3600 - 60]]
+    db.session.commit()
+    client = signed_in_client(app, staff)
+    client.post("/logout")
+    db.session.expire_all()
+    assert [sid for sid, _at in db.session.get(User, staff.id).ended_sessions] != ["0123456789abcdef"]
+    assert len(db.session.get(User, staff.id).ended_sessions) == 1

@@ -30,6 +30,7 @@ from core.tenant_export import (
     tenant_scoped_models,
 )
 from tests.core.registers.contact_factories import add_contact
+from tests.core.test_storage import aws_credentials, bucket, s3_endpoint  # noqa: F401  (fixtures)
 from tests.helpers import PASSWORD, login, make_member
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32 + b"\xff\xd9"
@@ -231,6 +232,68 @@ def test_an_owner_of_another_tenant_cannot_export_this_one(app, tenant, other_te
     client = app.test_client()
     login(client, make_member(other_tenant, Role.OWNER).email)
     assert client.post(export_url(tenant), data={}).status_code in (403, 404)
+
+
+# --- Files kept by modules, and files in an S3 bucket -------------------------------------------
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def add_a2i_attachment(tenant, content: bytes = PDF, filename: str = "ministry-reply.pdf"):
+    """An information request with one attachment, stored where the A2I module keeps them."""
+    from core.registers.models import Institution, InstitutionKind
+    from plugins.a2i_requests import attachments, services
+    ministry = db.session.execute(select(Institution).where(Institution.code == "MOI")).scalar_one_or_none()
+    if ministry is None:
+        ministry = Institution(code="MOI", kind=InstitutionKind.MINISTRY, name_en="Ministry of Information",
+                               name_km="ក្រសួងព័ត៌មាន")
+        db.session.add(ministry)
+        db.session.commit()
+    actor = make_member(tenant, Role.STAFF)
+    with tenant_scope(tenant.id):
+        request = services.create_request(tenant.id, subject="Commune budget", question="Roads?",
+                                          body_id=ministry.id, actor=actor)
+        db.session.flush()
+        attachment = attachments.save_upload(FileStorage(io.BytesIO(content), filename=filename),
+                                             tenant_id=tenant.id, request_id=request.id, uploaded_by_id=actor.id)
+        db.session.commit()
+        return attachment
+
+
+def test_the_export_holds_the_tenants_a2i_attachments_and_no_one_elses(app, tenant, other_tenant):
+    mine = add_a2i_attachment(tenant)
+    theirs = add_a2i_attachment(other_tenant, PDF + b"% another tenant's letter", "other.pdf")
+    archive = opened(build_archive(tenant).data)
+    db.session.commit()
+    assert archive.read(f"files/a2i_requests/attachments/{mine.storage_name}") == PDF
+    assert not [name for name in archive.namelist() if theirs.storage_name in name]
+    [row] = table_rows(archive, "a2i_attachment")
+    assert (row["storage_name"], row["display_name"]) == (mine.storage_name, "ministry-reply.pdf")
+    assert json.loads(archive.read("manifest.json"))["files"] == 1
+
+
+def test_deleting_a_tenant_removes_its_a2i_attachments(app, tenant, other_tenant):
+    from core.tenant_export import delete_tenant
+    folder = Path(app.config["UPLOAD_FOLDER"]) / "a2i"
+    mine = folder / str(tenant.id) / add_a2i_attachment(tenant).storage_name
+    theirs = folder / str(other_tenant.id) / add_a2i_attachment(other_tenant).storage_name
+    assert mine.is_file()
+    delete_tenant(db.session.get(Tenant, tenant.id))
+    db.session.commit()
+    assert not mine.exists() and theirs.is_file()
+
+
+def test_the_export_reads_the_files_from_an_s3_bucket(app, tenant, bucket, s3_endpoint):
+    from tests.core.test_storage import keys, local_files
+    hidden = add_protected_with_photo(tenant)
+    attachment = add_a2i_attachment(tenant)
+    assert f"a2i/{tenant.id}/{attachment.storage_name}" in keys(s3_endpoint, bucket)
+    assert local_files(app) == []                                      # nothing on this host's disk
+    envelope = build_archive(db.session.get(Tenant, tenant.id), include_identities=True, passphrase=PASSPHRASE).data
+    db.session.commit()
+    archive = opened(decrypt_archive(envelope, PASSPHRASE))
+    assert archive.read(f"files/contacts/{hidden.photo_name}") == JPEG
+    assert archive.read(f"files/a2i_requests/attachments/{attachment.storage_name}") == PDF
 
 
 # --- Deletion -----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Forgetting a person: the confirmation page lists what to review, the identity is blanked while
 statistics survive, the name is found nowhere afterwards (pages, list, API, audit, search,
-notifications, shared values), and erasures are applied again after a backup is restored."""
+notifications, shared values), and erasures are applied again after a backup is restored, from the
+database's log or from the erasure journal kept outside it."""
 from __future__ import annotations
 
 from datetime import date
@@ -17,6 +18,7 @@ from core.registers.erasure import reapply_erasures
 from core.registers.models import AgeGroup, Contact, ContactErasure, Sex
 from core.tenancy import tenant_scope
 from tests.core.registers.contact_factories import Enrolment, add_contact, add_places, register_links, unregister_links
+from tests.core.test_storage import aws_credentials, bucket, s3_endpoint  # noqa: F401  (fixtures)
 from tests.helpers import token_for
 
 NAME = "Sopheap Vannak"
@@ -149,3 +151,76 @@ def test_erasure_removes_the_photo_file(app, admin_client, tenant, person):
     db.session.commit()
     erase(admin_client, tenant, person)
     assert not os.path.exists(photo)
+
+
+def journal_files(app) -> list:
+    from pathlib import Path
+    folder = Path(app.config["UPLOAD_FOLDER"]) / "_instance" / "erasures"
+    return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.exists() else []
+
+
+def test_erasure_is_written_to_the_journal_outside_the_database_without_the_identity(app, admin_client, tenant,
+                                                                                      person):
+    assert erase(admin_client, tenant, person).status_code == 302
+    [entry] = journal_files(app)
+    assert entry.name == f"{tenant.id}-{person.id}.json"
+    text = entry.read_text()
+    for identity in (NAME, "Sopheap", NAME_KM, PHONE, EMAIL):
+        assert identity not in text
+    # The database loses the erasure (an older backup restored): the journal still erases the person.
+    db.session.execute(ContactErasure.__table__.delete())
+    db.session.execute(update(Contact.__table__).where(Contact.__table__.c.id == person.id).values(
+        name_latin=NAME, phone=PHONE, erased_at=None, protected=False))
+    db.session.commit()
+    assert reapply_erasures() == 1
+    db.session.commit()
+    with tenant_scope(tenant.id):
+        contact = db.session.get(Contact, person.id)
+        db.session.refresh(contact)
+        assert (contact.name_latin, contact.phone) == ("", "") and contact.is_erased
+        assert db.session.execute(select(ContactErasure.contact_id)).scalars().all() == [person.id]
+
+
+def test_a_rolled_back_erasure_leaves_no_journal_entry(app, tenant, person, admin_user):
+    from core.registers.erasure import erase_contact
+    with tenant_scope(tenant.id):
+        erase_contact(db.session.get(Contact, person.id), erased_by_id=admin_user.id)
+        assert len(journal_files(app)) == 1
+        db.session.rollback()
+        assert journal_files(app) == []
+        assert db.session.get(Contact, person.id).name_latin == NAME
+    assert reapply_erasures() == 0
+
+
+def test_a_journal_entry_never_erases_a_later_contact_given_the_same_id(app, tenant, person):
+    from datetime import UTC, datetime
+
+    from core.registers.erasure import JournalEntry
+    before_it_existed = JournalEntry(tenant.id, person.id, datetime(2020, 1, 1, tzinfo=UTC))
+    assert reapply_erasures([before_it_existed]) == 0
+    db.session.commit()
+    with tenant_scope(tenant.id):
+        assert db.session.get(Contact, person.id).name_latin == NAME
+
+
+def test_with_s3_the_journal_entry_is_an_object_every_app_host_reads(app, admin_client, tenant, person, bucket,
+                                                                     s3_endpoint):
+    from core.instance_state import instance_id
+    from tests.core.test_storage import keys
+    assert erase(admin_client, tenant, person).status_code == 302
+    assert f"_instance/erasures/{instance_id()}/{tenant.id}-{person.id}.json" in keys(s3_endpoint, bucket)
+    assert journal_files(app) == []                                   # nothing on this host's disk
+
+
+def test_an_erasure_is_refused_with_a_clear_error_while_the_store_cannot_be_reached(
+        app, admin_client, tenant, person, aws_credentials, monkeypatch):
+    from tests.core.test_storage import UNREACHABLE, free_port
+    monkeypatch.setitem(app.config, "STORAGE", "s3")
+    monkeypatch.setitem(app.config, "S3_BUCKET", "samaki-files")
+    monkeypatch.setitem(app.config, "S3_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")   # nobody listens
+    response = erase(admin_client, tenant, person)
+    assert response.status_code == 422 and UNREACHABLE in response.text
+    with tenant_scope(tenant.id):
+        contact = db.session.get(Contact, person.id)
+        assert contact.name_latin == NAME and not contact.is_erased
+        assert db.session.execute(select(ContactErasure)).first() is None

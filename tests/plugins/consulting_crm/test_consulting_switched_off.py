@@ -4,6 +4,7 @@ the OpenAPI document answers 404 to the tenant's own owner, even with the ids of
 consulting tenant's ids answer 404 in another consulting tenant's URL space."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from decimal import Decimal
@@ -147,8 +148,11 @@ def test_another_consulting_tenants_ids_answer_404(app, client, tenant, other_te
             # for any id: send what passes those checks so that the lookup is what answers.
             api = url.startswith("/api/")
             body = {"stage": "qualified"} if url.endswith("/stage") else {"title": "Taken over"}
-            response = client.open(url, method=method, headers={**headers, "If-Match": '"0"'} if api else {},
-                                   **({"json": body} if api and method != "GET" else {}))
+            sent = {"json": body} if api and method != "GET" else {}
+            if api and method == "POST" and url.rstrip("/").endswith(("/cvs", "/files")):    # a file upload
+                sent = {"data": {"file": (io.BytesIO(b"%PDF-1.4 taken over"), "cv.pdf")},
+                        "content_type": "multipart/form-data"}
+            response = client.open(url, method=method, headers={**headers, "If-Match": '"0"'} if api else {}, **sent)
             assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
             assert SECRET not in response.get_data(as_text=True)
             walked += 1

@@ -1,0 +1,1 @@
+"""The core resources in the JSON API (core/api/README.md)."""
