@@ -67,6 +67,36 @@ class ProblemSchema(ma.Schema):
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
+def _years_pattern(first: int, last: int) -> str:
+    """A regular expression matching the four-digit years first..last (whole centuries as \\d\\d)."""
+    parts, year = [], first
+    while year <= last:
+        century_end = year - year % 100 + 99
+        if year % 100 == 0 and century_end <= last:
+            parts.append(f"{year // 100}\\d\\d")
+            year = century_end + 1
+        else:
+            parts.append(str(year))
+            year += 1
+    return "|".join(parts)
+
+
+def date_range_pattern(self, field, **kwargs) -> dict:
+    """A date field bounded by a Range of dates says so in the document: a `pattern` admitting only
+    the years the server accepts (JSON Schema has no date bounds), and the exact bounds as `x-date-range`."""
+    import datetime
+
+    if not isinstance(field, ma.fields.Date):
+        return {}
+    for validator in field.validators:
+        if isinstance(validator, ma.validate.Range) and isinstance(validator.min, datetime.date) \
+                and isinstance(validator.max, datetime.date):
+            years = _years_pattern(validator.min.year, validator.max.year)
+            return {"pattern": f"^(?:{years})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])$",
+                    "x-date-range": [validator.min.isoformat(), validator.max.isoformat()]}
+    return {}
+
+
 class SamakiApi(Api):
     """flask-smorest's Api, documenting errors as problem+json instead of its own error shape."""
 
@@ -74,6 +104,9 @@ class SamakiApi(Api):
 
     def init_app(self, app, *, spec_kwargs=None):
         super().init_app(app, spec_kwargs=spec_kwargs)
+        converter = self.ma_plugin.converter
+        if date_range_pattern not in converter.attribute_functions:
+            converter.add_attribute_function(date_range_pattern)
         from core.webhooks import openapi_webhooks
         with app.app_context():   # the event types come from the plugins' hooks
             self.spec.options["webhooks"] = openapi_webhooks()

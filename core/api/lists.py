@@ -16,7 +16,25 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
 
 
-class ListArgs(ma.Schema):
+class _ListArgsMeta(type(ma.Schema)):
+    """Documents each list's `sort` with the values its SORTABLE allows (and drops the parameter
+    where nothing is sortable), so the OpenAPI document says exactly what the server accepts."""
+
+    def __new__(mcs, name, bases, attrs):
+        klass = super().__new__(mcs, name, bases, attrs)
+        sortable = tuple(getattr(klass, "SORTABLE", ()))
+        if "sort" in klass._declared_fields:
+            if sortable:
+                field = klass._declared_fields["sort"] = fields.String(
+                    metadata={"description": "A sortable field; prefix with - for descending.",
+                                                 "enum": [*sortable, *(f"-{key}" for key in sortable)]})
+                field.name = "sort"
+            elif name != "ListArgs":
+                del klass._declared_fields["sort"]
+        return klass
+
+
+class ListArgs(ma.Schema, metaclass=_ListArgsMeta):
     """Base query-string schema of a list endpoint; subclasses add their filters."""
 
     class Meta:
@@ -30,10 +48,12 @@ class ListArgs(ma.Schema):
                               metadata={"description": "Items per page, 1 to 100."})
     sort = fields.String(load_default=None, metadata={"description": "A sortable field; prefix with - for descending."})
 
-    @ma.validates("sort")
-    def _known_sort(self, value, **kwargs) -> None:
+    @ma.validates_schema
+    def _known_sort(self, data, **kwargs) -> None:
+        value = data.get("sort")
         if value is not None and value.lstrip("-") not in self.SORTABLE:
-            raise ma.ValidationError(_l("Sort by one of: %(fields)s.", fields=", ".join(self.SORTABLE) or "-"))
+            raise ma.ValidationError(_l("Sort by one of: %(fields)s.", fields=", ".join(self.SORTABLE) or "-"),
+                                     field_name="sort")
 
 
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited
 from core.columns import UTCDateTime, utcnow
+from core.data_key import SealedString
 from core.enums import enum_column
 from core.extensions import db
 from core.tenancy import TenantScoped
@@ -18,9 +19,10 @@ from core.tenancy import TenantScoped
 class WebhookEndpoint(TenantScoped, Audited, db.Model):
     """An address that receives the tenant's events of the chosen types.
 
-    The signing secret is kept as it is (not hashed like an API token): an HMAC can only be computed
-    with the secret itself. It is shown once, at creation or rotation, is never written to the audit
-    log nor to a tenant export (`__audit_redact__`), and can be replaced at any time."""
+    The signing secret is kept (not hashed like an API token: an HMAC can only be computed with the
+    secret itself), encrypted under the data key like two-factor secrets, so a database dump does not
+    hold it. It is shown once, at creation or rotation, is never written to the audit log nor to a
+    tenant export (`__audit_redact__`), and can be replaced at any time."""
 
     __tablename__ = "core_webhook_endpoint"
     __audit_redact__ = {"secret"}
@@ -31,7 +33,7 @@ class WebhookEndpoint(TenantScoped, Audited, db.Model):
     url: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(String(200), default="")
     event_types: Mapped[list] = mapped_column(JSON, default=list)      # names, e.g. ["a2i.request.status_changed"]
-    secret: Mapped[str] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(SealedString(100, always=True))   # encrypted under SAMAKI_DATA_KEY
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)    # switched off after repeated failures
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)

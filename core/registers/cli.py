@@ -87,7 +87,7 @@ def contacts_rotate_data_key(old_keys: tuple[str, ...]) -> None:
     from flask import current_app
     from core.audit import record_event
     from core.data_key import DataKeyError, keyring, reseal_column
-    from core.models import User
+    from core.models import User, WebhookEndpoint
     from core.registers.contacts import reseal_identities
     set_actor(None, "cli")
     if old_keys:
@@ -96,13 +96,16 @@ def contacts_rotate_data_key(old_keys: tuple[str, ...]) -> None:
         key = keyring().current
         contacts_count = reseal_identities()
         secrets_count = reseal_column(db.session, User.__table__.c.totp_secret)
+        webhook_count = reseal_column(db.session, WebhookEndpoint.__table__.c.secret)
     except DataKeyError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     record_event("data_key.rotate", tenant_id=None, model="DataKey", record_id=key.id,
-                 changes={"contacts": contacts_count, "two_factor_secrets": secrets_count})
+                 changes={"contacts": contacts_count, "two_factor_secrets": secrets_count,
+                          "webhook_secrets": webhook_count})
     db.session.commit()
-    click.echo(f"Data key {key.id}: {contacts_count} contacts and {secrets_count} two-factor secrets re-encrypted.")
+    click.echo(f"Data key {key.id}: {contacts_count} contacts, {secrets_count} two-factor secrets and "
+               f"{webhook_count} webhook secrets re-encrypted.")
 
 
 def register_register_cli(app) -> None:

@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('url', sa.String(length=500), nullable=False),
     sa.Column('description', sa.String(length=200), nullable=False),
     sa.Column('event_types', sa.JSON(), nullable=False),
-    sa.Column('secret', sa.String(length=100), nullable=False),
+    sa.Column('secret', sa.String(length=585), nullable=False),   # sealed under the data key (core.data_key)
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('disabled_at', core.columns.UTCDateTime(), nullable=True),
     sa.Column('consecutive_failures', sa.Integer(), nullable=False),

@@ -1,7 +1,6 @@
 """Working groups: explicit, audited sharing of published fields across tenants, feed and notifications."""
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -12,25 +11,7 @@ from core.plugins import ShareableType
 from core.tenancy import tenant_scope
 from tests.example_plugin.models import FieldVisit
 from tests.helpers import login, make_member, make_tenant
-
-
-@pytest.fixture
-def a2iwg(tenant, other_tenant):
-    group = WorkingGroup(slug="a2iwg", name="Access to Information Working Group", convening_tenant_id=tenant.id)
-    group.members += [WorkingGroupMember(tenant_id=tenant.id), WorkingGroupMember(tenant_id=other_tenant.id)]
-    db.session.add(group)
-    db.session.commit()
-    return group
-
-
-@pytest.fixture
-def visit(tenant):
-    with tenant_scope(tenant.id):
-        record = FieldVisit(title="Budget hearing in Kampot", visited_on=date(2026, 3, 2),
-                            notes="Met Ms. Secret Source at the market")
-        db.session.add(record)
-        db.session.commit()
-        return record
+from tests.core.sharing_fixtures import a2iwg, visit  # noqa: F401 (fixtures)
 
 
 def share(client, tenant, visit, group_slug="a2iwg"):

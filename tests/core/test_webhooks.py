@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core import webhooks
 from core.columns import utcnow
@@ -318,6 +318,9 @@ def test_a_public_https_endpoint_is_saved_and_audited_without_its_secret(admin_c
     events = db.session.execute(select(AuditEvent).where(AuditEvent.model == "WebhookEndpoint")).scalars().all()
     assert [event.action for event in events] == ["insert"]
     assert secret not in json.dumps(events[0].changes) and "93.184.215.14" in json.dumps(events[0].changes)
+    stored = db.session.execute(text("SELECT secret FROM core_webhook_endpoint")).scalar_one()
+    assert secret not in stored and stored.startswith("enc1:")        # encrypted under SAMAKI_DATA_KEY
+    assert endpoint.secret == secret                                 # and readable by the app to sign
     submitted_request(tenant, staff, ministry)                     # one event waits in its log
     page = admin_client.post(f"/t/{tenant.slug}/admin/webhooks/{endpoint.id}/delete", follow_redirects=True).text
     assert "The webhook to https://93.184.215.14/samaki has been deleted." in page

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from core import webhooks
 from core.extensions import db
-from core.models import WebhookDelivery, WorkingGroup, WorkingGroupMember
+from core.models import WebhookDelivery
 from core.registers.contacts import create_contact
 from core.tenancy import tenant_scope
 from tests.core.test_webhooks import STATUS_CHANGED, ministry, register, submitted_request  # noqa: F401
+from tests.core.sharing_fixtures import a2iwg  # noqa: F401 (fixtures)
 
 ALL_EVENTS = [STATUS_CHANGED, "a2i.request.deadline_passed", "core.record.shared"]
 NAME, PHONE, EMAIL = "Sok Dara", "+855 12 345 678", "dara@example.org"
@@ -27,15 +28,6 @@ def protected_requester(tenant):
                                  protected=True, consent_on=date(2026, 1, 5), consent_scope="A2I request")
         db.session.commit()
         return contact
-
-
-@pytest.fixture
-def a2iwg(tenant, other_tenant):
-    group = WorkingGroup(slug="a2iwg", name="Access to Information Working Group", convening_tenant_id=tenant.id)
-    group.members += [WorkingGroupMember(tenant_id=tenant.id), WorkingGroupMember(tenant_id=other_tenant.id)]
-    db.session.add(group)
-    db.session.commit()
-    return group
 
 
 def queued_events() -> list[dict]:

@@ -4,33 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import AuditEvent, Notification, Role, SharedRecord, WorkingGroup, WorkingGroupMember
+from core.models import AuditEvent, Notification, Role, SharedRecord
 from core.tenancy import tenant_scope
 from tests.example_plugin.models import FieldVisit
 from tests.helpers import make_member, make_tenant, token_for
-
-
-@pytest.fixture
-def a2iwg(tenant, other_tenant):
-    group = WorkingGroup(slug="a2iwg", name="Access to Information Working Group", convening_tenant_id=tenant.id)
-    group.members += [WorkingGroupMember(tenant_id=tenant.id), WorkingGroupMember(tenant_id=other_tenant.id)]
-    db.session.add(group)
-    db.session.commit()
-    return group
-
-
-@pytest.fixture
-def visit(tenant):
-    with tenant_scope(tenant.id):
-        record = FieldVisit(title="Budget hearing in Kampot", visited_on=date(2026, 3, 2),
-                            notes="Met Ms. Secret Source at the market")
-        db.session.add(record)
-        db.session.commit()
-        return record
+from tests.core.sharing_fixtures import a2iwg, visit  # noqa: F401 (fixtures)
 
 
 def api(tenant, rest=""):

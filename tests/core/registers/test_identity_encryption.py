@@ -19,7 +19,7 @@ from core.registers.duplicates import STRONG, candidate_pairs, find_duplicates
 from core.registers.models import Contact
 from core.tenancy import tenant_scope
 from tests.core.registers.contact_factories import add_contact
-from tests.helpers import login, token_for
+from tests.helpers import token_for
 
 NAME = "Srey Mom Secret"
 KHMER = "ស្រីមុំ"
@@ -207,7 +207,7 @@ def test_rotation_reseals_under_the_new_key_and_old_data_stays_readable(app, ten
     data_keys.update(DATA_KEY=new, DATA_KEYS_OLD=old)
     result = app.test_cli_runner().invoke(args=["contacts", "rotate-data-key"])
     assert result.exit_code == 0, result.output
-    assert "1 contacts and 1 two-factor secrets re-encrypted" in result.output
+    assert "1 contacts, 1 two-factor secrets and 0 webhook secrets re-encrypted" in result.output
 
     after = raw_row(person.id)
     new_id = key_id(base64.b64decode(new))
