@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from core.audit import record_event
+from core.auth.security_mail import TWO_FACTOR_OFF, TWO_FACTOR_ON, TWO_FACTOR_RESET, tell_of_security_change
 from core.columns import utcnow
 from core.errors import DomainError
 from core.extensions import db
@@ -146,6 +147,7 @@ def confirm_enrolment(user: User, code: str, now: datetime | None = None) -> lis
     user.totp_enabled_at = now or utcnow()
     codes = new_recovery_codes(user)
     record_event("two_factor_enabled", tenant_id=None, model="User", record_id=str(user.id))
+    tell_of_security_change(user, TWO_FACTOR_ON)
     return codes
 
 
@@ -161,6 +163,7 @@ def disable(user: User, code: str, now: datetime | None = None) -> None:
     check_second_factor(user, code, now)
     _switch_off(user)
     record_event("two_factor_disabled", tenant_id=None, model="User", record_id=str(user.id))
+    tell_of_security_change(user, TWO_FACTOR_OFF)
 
 
 def reset(user: User, *, by: User | None, tenant_id: int | None) -> None:
@@ -173,6 +176,7 @@ def reset(user: User, *, by: User | None, tenant_id: int | None) -> None:
     _switch_off(user)
     record_event("two_factor_reset", tenant_id=tenant_id, model="User", record_id=str(user.id),
                  changes={"reset_by": by.email if by is not None else "operator"})
+    tell_of_security_change(user, TWO_FACTOR_RESET)
 
 
 def role_needs_two_factor(role: Role, may_see_protected: bool) -> bool:

@@ -17,6 +17,7 @@ from core.auth.sessions import end_other_sessions, end_this_session, start_sessi
 from core.auth.forms import AccountForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from core.extensions import db
 from core.notifications import email_mode
+from core.auth.security_mail import PASSWORD_CHANGED, PASSWORD_RESET, tell_of_security_change
 from core.outbox import send_mail
 from core.models import EmailMode, NotificationPreference, User
 from core.columns import utcnow
@@ -150,6 +151,7 @@ def reset_password(token: str) -> Response | str:
         user.set_password(form.password.data)
         end_other_sessions(user, keep_this_one=False)   # whoever knew the old password is signed out
         record_event("password_reset", tenant_id=None, model="User", record_id=str(user.id))
+        tell_of_security_change(user, PASSWORD_RESET)
         db.session.commit()
         flash(_("Your password has been set. You can log in now."), "success")
         return redirect(url_for("auth.login"))
@@ -176,6 +178,7 @@ def account() -> Response | str:
     if request.method == "POST" and "password-current" in request.form and password.validate_on_submit():
         current_user.set_password(password.password.data)
         end_other_sessions(current_user, keep_this_one=True)
+        tell_of_security_change(current_user, PASSWORD_CHANGED)
         db.session.commit()
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("auth.account"))

@@ -134,7 +134,7 @@ RequestPage = page_schema(RequestSchema, "A2IRequestPage")
 
 
 def _tags_field() -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(max=100)), metadata={
+    return fields.List(fields.String(validate=validate.Length(max=100), metadata={"pattern": "^[^,]*$"}), metadata={
         "description": "Free tags; commas inside a tag are not allowed."})
 
 

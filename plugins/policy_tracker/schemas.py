@@ -70,7 +70,7 @@ LawPage = page_schema(PolicyLawSchema, "PolicyLawPage")
 
 
 def _tags_field() -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(max=100)), metadata={
+    return fields.List(fields.String(validate=validate.Length(max=100), metadata={"pattern": "^[^,]*$"}), metadata={
         "description": "Topic tags; commas inside a tag are not allowed."})
 
 

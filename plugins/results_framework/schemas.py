@@ -17,6 +17,7 @@ MAX_PERIODS = 12
 NUMBER_NOTE = "A JSON number (stored with four decimal places); null when there is none."
 PERIOD_NOTE = ("A period key: a year (2026), a quarter (2026-Q3) or a fiscal year by its first month "
                "(FY2026-07).")
+PERIOD_PATTERN = r"^(?:[0-9]{4}|[0-9]{4}-Q[1-4]|FY[0-9]{4}-(?:0[1-9]|1[0-2]))$"   # core.periods
 
 
 def number(**kwargs) -> fields.Float:
@@ -88,7 +89,7 @@ class PeriodsArgs(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    period = fields.List(fields.String(), metadata={
+    period = fields.List(fields.String(metadata={"pattern": PERIOD_PATTERN}), metadata={
         "description": f"{PERIOD_NOTE} Repeat it for several periods (at most {MAX_PERIODS}); default: the "
                        "current calendar year. A key that is not a period of the plan is refused (422)."})
 
@@ -141,7 +142,8 @@ class SnapshotDetailSchema(SnapshotSchema):
 
 class SnapshotListArgs(ListArgs):
     SORTABLE = ("frozen_at", "period")
-    period = fields.String(validate=validate.Length(max=40), metadata={"description": PERIOD_NOTE})
+    period = fields.String(validate=validate.Length(max=40), metadata={"description": PERIOD_NOTE,
+                                                                      "pattern": PERIOD_PATTERN})
 
 
 SnapshotPage = page_schema(SnapshotSchema, "ResultsSnapshotPage")
@@ -156,7 +158,7 @@ def comments_field() -> fields.Dict:
 
 class FreezeSchema(ma.Schema):
     period = fields.String(required=True, validate=validate.Length(min=1, max=40),
-                           metadata={"description": PERIOD_NOTE})
+                           metadata={"description": PERIOD_NOTE, "pattern": PERIOD_PATTERN})
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
     comments = comments_field()
 

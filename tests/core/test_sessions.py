@@ -154,3 +154,15 @@ def test_ended_sessions_older_than_a_session_can_live_are_forgotten(app, staff):
     db.session.expire_all()
     assert [sid for sid, _at in db.session.get(User, staff.id).ended_sessions] != ["0123456789abcdef"]
     assert len(db.session.get(User, staff.id).ended_sessions) == 1
+
+
+def test_a_password_change_is_told_to_the_user_by_e_mail(app, staff):
+    """Someone who took over the account cannot change its keys unnoticed."""
+    client = signed_in_client(app, staff)
+    mails = app.extensions.setdefault("console_mail", [])
+    mails.clear()
+    client.post("/account", data={"password-current": PASSWORD, "password-password": NEW_PASSWORD,
+                                  "password-confirm": NEW_PASSWORD})
+    notices = [mail for mail in mails if "security change" in str(mail)]
+    assert len(notices) == 1
+    assert staff.email in str(notices[0]) and "Your password was changed" in str(notices[0])

@@ -209,6 +209,10 @@ def test_another_owner_resets_a_lost_second_factor(client, tenant, admin_user):
     assert not two_factor.is_enabled(admin_user) and admin_user.totp_secret == ""
     reset = events("two_factor_reset")
     assert len(reset) == 1 and reset[0].tenant_id == tenant.id and reset[0].changes["reset_by"] == owner.email
+    # The admin is told: a reset they did not ask for is someone taking over their account.
+    notices = [str(mail) for mail in client.application.extensions.get("console_mail", [])
+               if "security change" in str(mail) and admin_user.email in str(mail)]
+    assert len(notices) == 1 and "Your second factor was reset" in notices[0]
     # The admin signs in with the password alone again.
     other = client.application.test_client()
     login(other, admin_user.email)
