@@ -93,12 +93,10 @@ def _in_users_digits(format_filter):
 
 
 def install_number_filters(app) -> None:
-    """Number and date filters in the page's language and the user's digits; `|digits` for any
-    other figure (a count inside a sentence)."""
+    """Number and date filters in the page's language and the user's digits."""
     filters = app.jinja_env.filters
     filters.update(numberformat=number_filter, decimalformat=number_filter, percentformat=percent_filter)
     for name in ("numberformat", "decimalformat", "percentformat", "dateformat", "datetimeformat", "timeformat",
                  "currencyformat"):
         if name in filters:
             filters[name] = _in_users_digits(filters[name])
-    filters["digits"] = in_users_digits

@@ -17,8 +17,9 @@ from __future__ import annotations
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from core.tenancy import ALL_TENANTS, TenantScoped, database_scope
+
 POLICY = "samaki_tenant_wall"
-ALL_TENANTS = "all"
 _SCOPE_SET = "samaki_rls_scope"     # Connection.info: the scope this transaction was given
 
 CONDITION = ("current_setting('samaki.all_tenants', true) = 'on' OR "
@@ -28,7 +29,6 @@ CONDITION = ("current_setting('samaki.all_tenants', true) = 'on' OR "
 def tenant_scoped_tables(metadata) -> list[str]:
     """Names of the tables of TenantScoped models in `metadata`."""
     from core.extensions import db
-    from core.tenancy import TenantScoped
 
     return sorted({mapper.local_table.name for mapper in db.Model.registry.mappers
                    if issubclass(mapper.class_, TenantScoped) and mapper.local_table.name in metadata.tables})
@@ -67,17 +67,15 @@ def unprotected_tables(connection: Connection, metadata=None) -> list[str]:
 
 def check_role(connection: Connection) -> str | None:
     """Why row-level security would not hold for this connection's role, or None."""
-    superuser, bypass = connection.execute(text(
-        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+    role, superuser, bypass = connection.execute(text(
+        "SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
     if superuser or bypass:
-        return (f"The database role {connection.execute(text('SELECT current_user')).scalar()!r} bypasses "
+        return (f"The database role {role!r} bypasses "
                 "row-level security (superuser or BYPASSRLS): connect as an ordinary role (see README).")
     return None
 
 
 def _wanted_scope(context) -> str:
-    from core.tenancy import database_scope
-
     if context is not None and context.execution_options.get("samaki_unscoped"):
         return ALL_TENANTS
     return database_scope()

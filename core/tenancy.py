@@ -23,6 +23,7 @@ class TenantScoped:
 
 
 _UNSCOPED = object()
+ALL_TENANTS = "all"     # database_scope() where the ORM lets every tenant's rows through
 
 
 def current_tenant_id() -> int | None:
@@ -48,7 +49,7 @@ def database_scope() -> str:
     """The same scope for the database's own wall (core.rls): "all" where the ORM lets every
     tenant's rows through, else the current tenant's id, or "" for none."""
     if _scope_is_open():
-        return "all"
+        return ALL_TENANTS
     tenant_id = current_tenant_id()
     return "" if tenant_id is None else str(tenant_id)
 

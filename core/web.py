@@ -64,7 +64,7 @@ class StorableRequest(Request):
 # A value that is only a number or a date (digits and their punctuation) may be typed with Khmer
 # digits: it reaches the forms' number and date fields in ASCII digits. Text with letters is kept
 # as typed (an address may well say ផ្ទះលេខ ១២).
-_NUMBER_OR_DATE = re.compile(r"[\d០-៩.,:/ +\-]+")
+_NUMBER_OR_DATE = re.compile(r"[\d.,:/ +\-]+")   # \d is any script's digit, Khmer's too
 
 
 def _storable_items(values) -> list[tuple[str, str]]:

@@ -27,7 +27,7 @@ class _ListArgsMeta(type(ma.Schema)):
             if sortable:
                 field = klass._declared_fields["sort"] = fields.String(
                     metadata={"description": "A sortable field; prefix with - for descending.",
-                                                 "enum": [*sortable, *(f"-{key}" for key in sortable)]})
+                              "enum": [*sortable, *(f"-{key}" for key in sortable)]})
                 field.name = "sort"
             elif name != "ListArgs":
                 del klass._declared_fields["sort"]

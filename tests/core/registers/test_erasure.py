@@ -112,12 +112,17 @@ def test_after_erasure_the_name_is_found_nowhere(app, admin_client, client, tena
     assert "Erased person" in everything
 
 
-def test_reapply_erasures_after_a_restore(admin_client, tenant, person):
-    erase(admin_client, tenant, person)
-    # A backup from before the erasure is restored: the identity is back (written without the ORM).
+def restore_identity_as_an_older_backup_would(person) -> None:
+    """The person's identity back in the table, written without the ORM (as a restore does)."""
     db.session.execute(update(Contact.__table__).where(Contact.__table__.c.id == person.id).values(
         name_latin=NAME, phone=PHONE, erased_at=None, protected=False))
     db.session.commit()
+
+
+def test_reapply_erasures_after_a_restore(admin_client, tenant, person):
+    erase(admin_client, tenant, person)
+    # A backup from before the erasure is restored: the identity is back (written without the ORM).
+    restore_identity_as_an_older_backup_would(person)
     assert reapply_erasures() == 1
     db.session.commit()
     with tenant_scope(tenant.id):
@@ -169,9 +174,7 @@ def test_erasure_is_written_to_the_journal_outside_the_database_without_the_iden
         assert identity not in text
     # The database loses the erasure (an older backup restored): the journal still erases the person.
     db.session.execute(ContactErasure.__table__.delete())
-    db.session.execute(update(Contact.__table__).where(Contact.__table__.c.id == person.id).values(
-        name_latin=NAME, phone=PHONE, erased_at=None, protected=False))
-    db.session.commit()
+    restore_identity_as_an_older_backup_would(person)
     assert reapply_erasures() == 1
     db.session.commit()
     with tenant_scope(tenant.id):
