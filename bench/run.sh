@@ -6,7 +6,14 @@ cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 { [ -x .venv/bin/gunicorn ] && .venv/bin/python -c "import requests" 2>/dev/null; } ||
     .venv/bin/pip install --quiet -e ".[prod,bench]"
-command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install -y wrk" >&2; exit 1; }
+# wrk drives the load; installed here like dev.py installs what the app needs from the system.
+if ! command -v wrk >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq && apt-get install -y -qq wrk
+    else
+        echo "bench needs wrk: sudo apt-get install -y wrk" >&2; exit 1
+    fi
+fi
 URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/samaki_bench}"
 DB="${URL##*/}"
 createdb -h 127.0.0.1 -U postgres "$DB" 2>/dev/null || true
