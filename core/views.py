@@ -8,10 +8,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from core.admin.queries import find_active_members
 from core.extensions import db
 from core.i18n import LOCALES
 from core.models import Membership
 from core.permissions import require
+from core.registers.fields import MAX_CHOICES, MAX_TEXT, MemberField, picker_response
 
 core = Blueprint("core", __name__)
 
@@ -48,6 +50,15 @@ def dashboard() -> str:
                   key=lambda item: (item.due_on is None, item.due_on or date.max))
     return render_template("core/dashboard.html", widgets=sorted(widgets, key=lambda w: w.order), work=work,
                            today=tenant_today(g.tenant))
+
+
+@core.get("/t/<tenant_slug>/members/picker")
+@require("core.tenant.view")
+def member_picker() -> Response:
+    """[{id, code, label}] for the member pickers: at most 10 of the tenant's active members."""
+    text = request.args.get("q", "")[:MAX_TEXT]
+    found = find_active_members(g.tenant, text, MAX_CHOICES) if len(text.strip()) >= MemberField.min_chars else []
+    return picker_response([(user.id, "", user.name or user.email) for user in found])
 
 
 @core.get("/about")

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, text
 
 from core.extensions import db
-from core.models import AuditEvent, Membership, Role
+from core.models import AuditEvent, Membership, Role, User
+from core.search import any_contains
 
 
 def member_count_by_role(tenant) -> dict[Role, int]:
@@ -19,6 +20,22 @@ def member_count_by_role(tenant) -> dict[Role, int]:
 def members_of(tenant) -> list[Membership]:
     return list(db.session.execute(select(Membership).where(Membership.tenant_id == tenant.id)
                                    .order_by(Membership.is_active.desc(), Membership.id)).scalars())
+
+
+def active_members(tenant):
+    """The tenant's active members as users, by name (Membership is not TenantScoped: the tenant is explicit)."""
+    return (select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.tenant_id == tenant.id, Membership.is_active).order_by(User.name, User.email, User.id))
+
+
+def active_member(tenant, user_id: int) -> User | None:
+    return db.session.scalar(active_members(tenant).where(User.id == user_id))
+
+
+def find_active_members(tenant, text: str, limit: int) -> list[User]:
+    """At most `limit` active members whose name or e-mail contains `text` (for a picker)."""
+    return list(db.session.scalars(active_members(tenant).where(any_contains([User.name, User.email], text))
+                                   .limit(limit)))
 
 
 AUDIT_PAGE_SIZE = 50

@@ -22,6 +22,16 @@ MAX_TEXT = 200
 MAX_CHOICES = 10
 
 
+def picker_response(rows: list[tuple[int, str, str]], *, max_age: int = 60):
+    """The JSON a picker's search answers: [{id, code, label}], cached privately by the browser for
+    `max_age` seconds (per user and language: the labels are in the user's language)."""
+    from flask import jsonify
+    response = jsonify([{"id": record_id, "code": code, "label": label} for record_id, code, label in rows])
+    response.headers["Cache-Control"] = f"private, max-age={max_age}"
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response
+
+
 class LookupWidget:
     """The text box, the hidden id and, after an ambiguous text, the candidates as radio buttons."""
 
@@ -265,3 +275,74 @@ class OrganisationField(ContactField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, kind="organisation", **kwargs)
+
+
+class InstitutionField(LookupField):
+    """An institution the tenant can see (the shared register and its own), typed by code or name;
+    only current ones unless `include_former` (a filter may look for an abolished body's requests)."""
+
+    search_endpoint = "institutions.picker_search"
+    not_found_message = _l("No institution matches “%(text)s”. Type a code or part of a name.")
+    ambiguous_message = _l("Several institutions match “%(text)s”: choose one below or type its code.")
+    too_many_message = _l("More than %(num)s institutions match “%(text)s”: choose one below or type more of the name.")
+    choose_legend = _l("Which institution do you mean?")
+    no_results_text = _l("No institution matches")
+
+    def __init__(self, label=None, validators=None, include_former: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.include_former = include_former
+
+    def search_args(self) -> dict:
+        return {"former": "1"} if self.include_former else {}
+
+    def find(self, record_id: int):
+        from core.registers.institutions import get_visible_institution
+        return get_visible_institution(record_id)
+
+    def match(self, text: str):
+        from core.registers.institutions import search_for_picker
+        found = search_for_picker(text, include_former=self.include_former, limit=MAX_CHOICES + 1)
+        exact = [institution for institution in found if text.casefold() in (
+            (institution.code or "").casefold(), institution.name_en.casefold(), institution.name_km.casefold())]
+        if len(exact) == 1:
+            return exact[0], found
+        return (found[0], found) if len(found) == 1 else (None, found)
+
+    def choosable(self, record) -> bool:
+        from core.registers.institutions import is_current
+        return self.include_former or is_current(record)
+
+    def record_label(self, record) -> str:
+        return record.name_in(current_locale())
+
+    def code(self, record) -> str:
+        return record.code
+
+
+class MemberField(LookupField):
+    """An active member of the current tenant, typed by name or e-mail: a tenant of hundreds of
+    members stays a light text box instead of a select of everyone."""
+
+    search_endpoint = "core.member_picker"
+    not_found_message = _l("No member matches “%(text)s”.")
+    ambiguous_message = _l("Several members match “%(text)s”: choose one below.")
+    too_many_message = _l("More than %(num)s members match “%(text)s”: choose one below or type more of the name.")
+    choose_legend = _l("Which member do you mean?")
+    no_results_text = _l("No member matches")
+
+    def find(self, record_id: int):
+        from flask import g
+        from core.admin.queries import active_member
+        return active_member(g.tenant, record_id)
+
+    def match(self, text: str):
+        from flask import g
+        from core.admin.queries import find_active_members
+        found = find_active_members(g.tenant, text, MAX_CHOICES + 1)
+        exact = [user for user in found if text.casefold() in ((user.name or "").casefold(), user.email.casefold())]
+        if len(exact) == 1:
+            return exact[0], found
+        return (found[0], found) if len(found) == 1 else (None, found)
+
+    def record_label(self, record) -> str:
+        return record.name or record.email

@@ -23,6 +23,7 @@ from core.i18n import current_locale
 from core.pagination import paginate
 from core.permissions import require
 from core.registers import institutions as register
+from core.registers.fields import MAX_CHOICES, MAX_TEXT, InstitutionField, picker_response
 from core.registers.institution_forms import (FIELD_LABELS, CorrectionForm, ImportForm, InstitutionFilterForm,
                                               InstitutionForm, kind_choices)
 from core.registers.models import CorrectionStatus, Institution, InstitutionCorrection
@@ -101,6 +102,18 @@ def _save(form: InstitutionForm, institution: Institution | None):
 
 
 # --- a tenant's pages -------------------------------------------------------------------------------
+
+@institutions_bp.get("/picker")
+@require("core.tenant.view")
+def picker_search() -> Response:
+    """[{id, code, label}] for the institution pickers: at most 10 the tenant can see, current ones
+    unless `former=1`."""
+    text = request.args.get("q", "")[:MAX_TEXT]
+    found = register.search_for_picker(text, include_former=request.args.get("former") == "1",
+                                       limit=MAX_CHOICES) if len(text.strip()) >= InstitutionField.min_chars else []
+    locale = current_locale()
+    return picker_response([(institution.id, institution.code, institution.name_in(locale)) for institution in found])
+
 
 @institutions_bp.get("/")
 @require("core.tenant.view")

@@ -17,26 +17,14 @@ from core.tenancy import tenant_scope
 from core.registers.models import Institution
 from core.registers.protection import full_name
 from plugins.a2i_requests import services
-from plugins.a2i_requests.forms import RequestFilterForm
 from plugins.a2i_requests.models import InfoRequest
-from plugins.a2i_requests.views import body_choices, member_choices, request_list_query
+from plugins.a2i_requests.views import list_filters, request_list_query
 
 exports_bp = Blueprint("a2i_exports", __name__, url_prefix="/t/<tenant_slug>/a2i")
 
 HEADER = ["reference", "subject", "body", "kind", "province", "status", "channel", "submitted_on", "due_on",
           "answered_on", "on_time", "requester_sex", "requester_age_group", "requester_name"]
 BATCH = 500
-
-
-def _filters() -> dict:
-    """The list page's filters from the query string; values that are not valid are ignored."""
-    form = RequestFilterForm(request.args)
-    form.body.choices = body_choices("")
-    form.assignee.choices = member_choices("")
-    if not request.args:
-        return {}
-    form.validate()
-    return {name: field.data for name, field in form._fields.items() if field.data and not field.errors}
 
 
 def _iso(value) -> str:
@@ -64,7 +52,7 @@ def _exported_name(req: InfoRequest, lang: str) -> str:
 @exports_bp.get("/requests.csv")
 @require("a2i.request.view")
 def requests_csv() -> Response:
-    filters = _filters()
+    filters = list_filters(request.args)[1]
     query = request_list_query(filters, services.tenant_today(g.tenant.id)).options(
         joinedload(InfoRequest.body).joinedload(Institution.province), joinedload(InfoRequest.requester))
     record_event("export", tenant_id=g.tenant.id, model="InfoRequest",

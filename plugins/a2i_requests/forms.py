@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from core.enums import enum_choices
+from core.registers.fields import InstitutionField, MemberField
 from core.registers.models import AgeGroup, Sex
 from plugins.a2i_requests.models import (Channel, ComplaintOutcome, CorrespondenceKind, Direction, InfoRequest,
                                          InitialReply, RequestStatus)
@@ -47,15 +48,17 @@ NEW_REQUESTER_FIELDS = ("requester_name", "requester_contact", "requester_sex", 
 
 
 class RequestFilterForm(FlaskForm):
-    """The list's filters, read from the query string (so no CSRF); body and assignee choices are set by the view."""
+    """The list's filters, read from the query string (so no CSRF). Body and assignee are typed
+    (type-ahead with core/static/picker.js): selects of every body and every member cost most of
+    the page's time and a phone's screen."""
 
     class Meta:
         csrf = False
 
     q = StringField(_l("Reference or subject"), validators=[Optional(), Length(max=200)])
     status = SelectField(_l("Status"), choices=enum_choices(RequestStatus, _l("Any status")), default="")
-    body = SelectField(_l("Public body"), choices=[], default="")
-    assignee = SelectField(_l("Assigned to"), choices=[], default="")
+    body = InstitutionField(_l("Public body"), include_former=True)
+    assignee = MemberField(_l("Assigned to"))
     tag = StringField(_l("Tag"), validators=[Optional(), Length(max=100)])
     overdue = BooleanField(_l("Overdue only"))
     sort = SelectField(_l("Sort by"), choices=[SelectChoice(value, label) for value, label in SORTS.items()],

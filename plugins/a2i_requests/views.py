@@ -124,24 +124,22 @@ def request_list_query(filters: dict, today: date) -> Select:
     return query.order_by(*sort_order(filters.get("sort") or DEFAULT_SORT))
 
 
-def _list_filters() -> tuple[RequestFilterForm, dict]:
-    """The filters the user gave; values that are not valid are dropped (and shown as field errors)."""
-    form = RequestFilterForm(request.args)
-    form.body.choices = body_choices(_("Any body"))
-    form.assignee.choices = member_choices(_("Anyone"))
-    if not request.args:
+def list_filters(args) -> tuple[RequestFilterForm, dict]:
+    """The filters given in `args` (the list page's and its CSV's query string); values that are
+    not valid are dropped and shown as field errors."""
+    form = RequestFilterForm(args)
+    if not args:
         return form, {}
     form.validate()
-    filters = {name: field.data for name, field in form._fields.items() if field.data and not field.errors}
-    if form.errors:
-        flash(_("Some filters were not understood and have been ignored."), "error")
-    return form, filters
+    return form, {name: field.data for name, field in form._fields.items() if field.data and not field.errors}
 
 
 @requests_bp.get("/requests/")
 @require("a2i.request.view")
 def index() -> str:
-    form, filters = _list_filters()
+    form, filters = list_filters(request.args)
+    if form.errors:
+        flash(_("Some filters were not understood and have been ignored."), "error")
     today = services.tenant_today(g.tenant.id)
     page = paginate(request_list_query(filters, today), per_page=PAGE_SIZE)
     calendar = services.calendar_for(g.tenant.id)

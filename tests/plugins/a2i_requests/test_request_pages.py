@@ -83,6 +83,7 @@ def test_bad_sort_and_filter_values_are_ignored_with_a_message(staff_client, ten
     response = staff_client.get(url(tenant, "/requests/?sort=password&status=nonsense&body=abc&page=zz"))
     assert response.status_code == 200
     assert "Some filters were not understood" in response.text and "Not a valid choice" in response.text
+    assert "No institution matches “abc”" in response.text
     assert "Commune road budget" in response.text
 
 
