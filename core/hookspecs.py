@@ -37,7 +37,9 @@ def samaki_permissions():
 
 @hookspec
 def samaki_nav_items(tenant, user):
-    """Menu entries for this tenant and user: a list of NavItem. Called per request, keep it cheap."""
+    """Menu entries for this tenant and user: a list of NavItem. Each worker keeps the result per
+    tenant, language, role (with its permissions) and enabled plugins (core.navigation), so decide
+    with `can(...)` and the tenant only, never with something else about the user."""
 
 
 @hookspec

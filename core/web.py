@@ -221,7 +221,7 @@ def _template_context() -> dict:
         if tenant is not None and g.get("membership") is not None:
             from core.navigation import nav_items
             from core.notifications import unread_count
-            context["nav_items"] = nav_items(tenant, current_user)
+            context["nav_items"] = nav_items(tenant, current_user, g.membership)
             context["unread_notifications"] = unread_count(current_user, tenant)
     return context
 

@@ -22,14 +22,10 @@ MAX_TEXT = 200
 MAX_CHOICES = 10
 
 
-def picker_response(rows: list[tuple[int, str, str]], *, max_age: int = 60):
-    """The JSON a picker's search answers: [{id, code, label}], cached privately by the browser for
-    `max_age` seconds (per user and language: the labels are in the user's language)."""
+def picker_response(rows: list[tuple[int, str, str]]):
+    """The JSON a picker's search answers: [{id, code, label}] (labels in the user's language)."""
     from flask import jsonify
-    response = jsonify([{"id": record_id, "code": code, "label": label} for record_id, code, label in rows])
-    response.headers["Cache-Control"] = f"private, max-age={max_age}"
-    response.headers["Vary"] = "Cookie, Accept-Language"
-    return response
+    return jsonify([{"id": record_id, "code": code, "label": label} for record_id, code, label in rows])
 
 
 class LookupWidget:
