@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from core.errors import DomainError, show_on_form
+from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
 from core.models import Membership, User
@@ -261,7 +261,7 @@ def _deadline_window_start(req: InfoRequest) -> date | None:
     return req.clock_start_on
 
 
-def _render_detail(req: InfoRequest, correspondence_form=None, attachment_form=None, status: int = 200):
+def _render_detail(req: InfoRequest):
     today = services.tenant_today(g.tenant.id)
     calendar = services.calendar_for(g.tenant.id)
     days = services.days_left(req.due_on, today, calendar) if req.due_on else None
@@ -271,17 +271,19 @@ def _render_detail(req: InfoRequest, correspondence_form=None, attachment_form=N
     if req.exemption_ground_code:
         ground = db.session.execute(select(ExemptionGround).where(
             ExemptionGround.code == req.exemption_ground_code)).scalar_one_or_none()
-    if correspondence_form is None:
-        correspondence_form = CorrespondenceForm(formdata=None, occurred_on=today)
-    attachment_form = attachment_form or AttachmentForm(formdata=None)
-    hint = _("PDF, JPEG or PNG image, Word, Excel, OpenDocument or text file, up to %(mb)s MB.",
-             mb=attachments.megabytes(attachments.max_bytes()))
-    correspondence_form.file.description = attachment_form.file.description = hint
     return render_template(
         "a2i_requests/detail.html", req=req, days=days, holidays=holidays, ground=ground,
         show_requester=can_see_requester(req), requester_name=requester_name(req, current_locale()),
-        transitions=services.allowed_transitions(req),
-        correspondence_form=correspondence_form, attachment_form=attachment_form, locale=current_locale()), status
+        transitions=services.allowed_transitions(req), locale=current_locale())
+
+
+def _file_form_page(req: InfoRequest, form, *, title: str, action: str, submit: str, status: int = 200):
+    """The page of one of the request's file forms (correspondence, attachment): on their own pages,
+    not on the request's, which every viewer opens and a phone scrolls through."""
+    form.file.description = _("PDF, JPEG or PNG image, Word, Excel, OpenDocument or text file, up to %(mb)s MB.",
+                              mb=attachments.megabytes(attachments.max_bytes()))
+    return render_template("a2i_requests/file_form.html", req=req, form=form, title=title, action=action,
+                           submit=submit), status
 
 
 def _detail_request(request_id: int) -> InfoRequest:
@@ -369,11 +371,13 @@ def transition(request_id: int, status: str):
 
 # --- correspondence and attachments -----------------------------------------------------------
 
-@requests_bp.post("/requests/<int:request_id>/correspondence")
+@requests_bp.route("/requests/<int:request_id>/correspondence", methods=["GET", "POST"])
 @require("a2i.request.edit")
 def add_correspondence(request_id: int):
     req = get_request(request_id)
     form = CorrespondenceForm()
+    if request.method == "GET":
+        form.occurred_on.data = services.tenant_today(g.tenant.id)
     stored: Attachment | None = None
     if form.validate_on_submit():
         try:
@@ -395,10 +399,11 @@ def add_correspondence(request_id: int):
             return redirect(url_for("a2i.detail", request_id=req.id) + "#correspondence")
     if stored is not None:
         attachments.discard_file(stored)
-    return _render_detail(_detail_request(request_id), correspondence_form=form, status=422)
+    return _file_form_page(req, form, title=_("Record correspondence"), submit=_("Record"),
+                           action=url_for("a2i.add_correspondence", request_id=req.id), status=form_status(form))
 
 
-@requests_bp.post("/requests/<int:request_id>/attachments")
+@requests_bp.route("/requests/<int:request_id>/attachments", methods=["GET", "POST"])
 @require("a2i.request.edit")
 def add_attachment(request_id: int):
     req = get_request(request_id)
@@ -419,7 +424,8 @@ def add_attachment(request_id: int):
                 raise
             flash(_("File %(name)s attached.", name=stored.display_name), "success")
             return redirect(url_for("a2i.detail", request_id=req.id) + "#attachments")
-    return _render_detail(_detail_request(request_id), attachment_form=form, status=422)
+    return _file_form_page(req, form, title=_("Upload a file"), submit=_("Upload"),
+                           action=url_for("a2i.add_attachment", request_id=req.id), status=form_status(form))
 
 
 @requests_bp.get("/attachments/<int:attachment_id>")

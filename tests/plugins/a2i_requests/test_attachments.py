@@ -124,3 +124,27 @@ def test_correspondence_with_a_refused_file_records_nothing(staff_client, tenant
     with tenant_scope(tenant.id):
         assert db.session.scalar(select(func.count()).select_from(Correspondence)) == 0
     assert attachment_count(tenant) == 0
+
+
+def test_the_file_forms_have_their_own_pages_linked_from_the_request(staff_client, client, tenant, req, viewer):
+    """The request's page, which every viewer opens, links to its two file forms instead of carrying them."""
+    page = staff_client.get(f"/t/{tenant.slug}/a2i/requests/{req.id}").text
+    assert 'type="file"' not in page
+    assert f'href="/t/{tenant.slug}/a2i/requests/{req.id}/correspondence"' in page
+    assert f'href="/t/{tenant.slug}/a2i/requests/{req.id}/attachments"' in page
+    correspondence = staff_client.get(f"/t/{tenant.slug}/a2i/requests/{req.id}/correspondence")
+    attachment = staff_client.get(f"/t/{tenant.slug}/a2i/requests/{req.id}/attachments")
+    assert correspondence.status_code == attachment.status_code == 200
+    assert "Record correspondence" in correspondence.text and 'type="file"' in correspondence.text
+    assert services.tenant_today(tenant.id).isoformat() in correspondence.text     # the date starts at today
+    assert "Upload a file" in attachment.text and "up to" in attachment.text and req.reference in attachment.text
+    viewer_client = client.application.test_client()
+    login(viewer_client, viewer.email)
+    assert f'/requests/{req.id}/correspondence"' not in viewer_client.get(f"/t/{tenant.slug}/a2i/requests/{req.id}").text
+    assert viewer_client.get(f"/t/{tenant.slug}/a2i/requests/{req.id}/correspondence").status_code == 403
+
+
+def test_a_refused_upload_shows_its_form_page_again(staff_client, tenant, req):
+    response = upload(staff_client, tenant, req, b"MZ\x90\x00 program", "tool.exe")
+    assert response.status_code == 422 and "<h1>Upload a file</h1>" in response.text
+    assert "This type of file is not accepted" in response.text
