@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from core.enums import enum_choices
-from core.registers.fields import InstitutionField, MemberField
+from core.registers.fields import ContactField, InstitutionField, MemberField
 from core.registers.models import AgeGroup, Sex
 from plugins.a2i_requests.models import (Channel, ComplaintOutcome, CorrespondenceKind, Direction, InfoRequest,
                                          InitialReply, RequestStatus)
@@ -67,16 +67,17 @@ class RequestFilterForm(FlaskForm):
 
 class RequestForm(FlaskForm):
     """A request's own facts and its requester: a person from the contacts, or a new requester
-    described here (saved as a contact). Body, assignee and contact choices are set by the view."""
+    described here (saved as a contact). Body, assignee and requester are typed (pickers): a
+    tenant's thousands of contacts would otherwise be a select of everyone."""
 
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     question = TextAreaField(_l("Question asked of the body"), validators=[DataRequired(), Length(max=20000)])
-    body_id = SelectField(_l("Public body"), choices=[], validators=[DataRequired()])
+    body_id = InstitutionField(_l("Public body"), validators=[DataRequired()])
     channel = SelectField(_l("Channel"), choices=enum_choices(Channel), default=Channel.LETTER.value)
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=500)],
                        description=_l("Separate tags with commas, e.g. land, budget."))
-    assignee_id = SelectField(_l("Assigned to"), choices=[], default="")
-    requester_contact_id = SelectField(_l("Requester from your contacts"), choices=[], default="",
+    assignee_id = MemberField(_l("Assigned to"))
+    requester_contact_id = ContactField(_l("Requester from your contacts"), kind="person",
                                        description=_l("Or leave this empty and describe a new requester below; "
                                                       "leave both empty when the organisation asks in its own name."))
     requester_name = StringField(_l("New requester's name"), validators=[Optional(), Length(max=200)],

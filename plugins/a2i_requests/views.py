@@ -17,14 +17,13 @@ from wtforms.fields.choices import SelectChoice
 from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
-from core.models import Membership, User
 from core.pagination import paginate
 from core.permissions import can, require
 from core.plugins import SearchHit
 from core.search import any_contains
 from core.uploads import is_stored, send_download
 from core.registers.institutions import visible_institutions
-from core.registers.models import Contact, ContactKind, Institution, name_in_language
+from core.registers.models import Contact, Institution, name_in_language
 from core.registers.protection import may_see_identity, shown_name
 from plugins.a2i_requests import attachments, services
 from plugins.a2i_requests.forms import (DEFAULT_SORT, NEW_REQUESTER_FIELDS, STEP_FIELDS, AttachmentForm,
@@ -47,24 +46,6 @@ def body_choices(blank=None) -> list[SelectChoice]:
     choices = [SelectChoice(str(body.id), name_in_language(body.name_en, body.name_km, lang),
                             optgroup=kinds[body.kind]) for body in bodies]
     return ([SelectChoice("", blank)] + choices) if blank is not None else choices
-
-
-def member_choices(blank) -> list[SelectChoice]:
-    """The tenant's active members (Membership is not TenantScoped, so the tenant is explicit)."""
-    users = db.session.execute(select(User.id, User.name, User.email).join(
-        Membership, Membership.user_id == User.id).where(
-        Membership.tenant_id == g.tenant.id, Membership.is_active).order_by(User.name, User.id)).all()
-    return [SelectChoice("", blank)] + [SelectChoice(str(user.id), user.name or user.email) for user in users]
-
-
-def requester_choices(blank) -> list[SelectChoice]:
-    """The tenant's people for the requester select, names as a list shows them (a protected
-    person's name never appears in a list: core.registers.protection)."""
-    people = db.session.scalars(select(Contact).where(Contact.kind == ContactKind.PERSON, Contact.erased_at.is_(None))
-                                .order_by(Contact.name_latin, Contact.name_km, Contact.id)).all()
-    lang = current_locale()
-    return [SelectChoice("", blank)] + [SelectChoice(str(person.id), shown_name(person, lang, reveal=False))
-                                        for person in people]
 
 
 def get_request(request_id: int, *options) -> InfoRequest:
@@ -152,25 +133,15 @@ def index() -> str:
 
 def _request_form(req: InfoRequest | None = None) -> RequestForm:
     form = RequestForm(obj=req) if req is not None else RequestForm()
-    form.body_id.choices = body_choices(_("Choose a body…"))
-    form.assignee_id.choices = member_choices(_("Nobody yet"))
     if req is not None and not can_see_requester(req):
         # Someone who may not know the protected requester can neither see nor replace them.
         for name in ("requester_contact_id", *NEW_REQUESTER_FIELDS):
             delattr(form, name)
-    else:
-        form.requester_contact_id.choices = requester_choices(_("None, or a new requester described below"))
-        if form.requester_contact_id.data is None:   # from the request's own None (obj=req), not the user
-            form.requester_contact_id.data = ""
     if request.method == "GET":
         if req is None:
-            form.assignee_id.data = str(current_user.id)
+            form.assignee_id.data = current_user.id
         else:
-            form.body_id.data = str(req.body_id)
-            form.assignee_id.data = str(req.assignee_id or "")
             form.channel.data = req.channel.value
-            if "requester_contact_id" in form:
-                form.requester_contact_id.data = str(req.requester_contact_id or "")
     return form
 
 

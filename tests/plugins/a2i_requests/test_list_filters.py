@@ -118,3 +118,22 @@ def test_the_csv_follows_the_typed_filters(staff_client, tenant, staff, ministry
     make_request(tenant, staff, environment, subject="Request to environment")
     csv = staff_client.get(f"/t/{tenant.slug}/a2i/requests.csv?body=environment").text
     assert "Request to environment" in csv and "Request to information" not in csv
+
+
+def test_the_request_form_types_its_body_and_keeps_a_former_one_unchanged(staff_client, tenant, staff, ministry):
+    from datetime import date
+    abolished = add_body("MOX", "Ministry of Posts", valid_to=date(2020, 1, 1))
+    new = staff_client.post(url(tenant, "/requests/new"), data={
+        "subject": "Post offices", "question": "How many?", "body_id": "Ministry of Posts", "channel": "letter",
+        "requester_sex": "not_recorded", "requester_age_group": "not_recorded"})
+    assert new.status_code == 422 and "No institution matches" in new.text     # a former body is not offered
+    req = make_request(tenant, staff, abolished, subject="Request to posts")
+    form = staff_client.get(url(tenant, f"/requests/{req.id}/edit")).text
+    assert 'value="MOX Ministry of Posts"' in form
+    saved = staff_client.post(url(tenant, f"/requests/{req.id}/edit"), data={
+        "subject": "Request to posts, 2026", "question": "How many?", "body_id": "MOX Ministry of Posts",
+        "body_id-id": str(abolished.id), "channel": "letter", "assignee_id": staff.email,
+        "requester_sex": "not_recorded", "requester_age_group": "not_recorded"})
+    assert saved.status_code == 302
+    page = staff_client.get(url(tenant, f"/requests/{req.id}")).text
+    assert "Request to posts, 2026" in page and "Ministry of Posts" in page

@@ -106,7 +106,7 @@ def test_viewer_cannot_open_the_new_request_form(client, tenant, viewer):
 
 def test_new_request_without_subject_shows_the_field_error(staff_client, tenant, ministry):
     response = staff_client.post(url(tenant, "/requests/new"), data={
-        "subject": "", "question": "Budget?", "body_id": str(ministry.id), "channel": "letter",
+        "subject": "", "question": "Budget?", "body_id": "MOI", "channel": "letter",
         "requester_sex": "not_recorded", "requester_age_group": "not_recorded"})
     assert response.status_code == 422
     assert 'id="subject-error"' in response.text
@@ -114,7 +114,7 @@ def test_new_request_without_subject_shows_the_field_error(staff_client, tenant,
 
 def test_requester_name_needs_recorded_consent(staff_client, tenant, ministry):
     response = staff_client.post(url(tenant, "/requests/new"), data={
-        "subject": "Budget", "question": "Budget?", "body_id": str(ministry.id), "channel": "letter",
+        "subject": "Budget", "question": "Budget?", "body_id": "MOI", "channel": "letter",
         "requester_name": "Sok Dara", "requester_sex": "female", "requester_age_group": "18_30"})
     assert response.status_code == 422
     assert "Record the requester&#39;s consent" in response.text
@@ -124,8 +124,8 @@ def test_requester_name_needs_recorded_consent(staff_client, tenant, ministry):
 
 def test_created_request_is_a_draft_with_its_details(staff_client, tenant, staff, ministry):
     response = staff_client.post(url(tenant, "/requests/new"), data={
-        "subject": "Budget", "question": "Budget?", "body_id": str(ministry.id), "channel": "email",
-        "tags": "budget, roads", "assignee_id": str(staff.id), "requester_name": "Sok Dara",
+        "subject": "Budget", "question": "Budget?", "body_id": "MOI", "channel": "email",
+        "tags": "budget, roads", "assignee_id": staff.email, "requester_name": "Sok Dara",
         "consent_recorded": "y", "requester_sex": "female", "requester_age_group": "18_30"},
         follow_redirects=True)
     assert response.status_code == 200 and "saved as a draft" in response.text
@@ -258,8 +258,8 @@ def test_editing_a_request_saves_the_new_subject_and_tags(staff_client, tenant, 
     form = staff_client.get(url(tenant, f"/requests/{req.id}/edit")).text
     assert 'value="Commune road budget"' in form
     response = staff_client.post(url(tenant, f"/requests/{req.id}/edit"), data={
-        "subject": "Commune road budget 2025", "question": "Roads?", "body_id": str(ministry.id),
-        "channel": "letter", "tags": " roads ,, budget ", "assignee_id": str(staff.id),
+        "subject": "Commune road budget 2025", "question": "Roads?", "body_id": "MOI",
+        "channel": "letter", "tags": " roads ,, budget ", "assignee_id": staff.email,
         "requester_sex": "not_recorded", "requester_age_group": "not_recorded"}, follow_redirects=True)
     assert "Commune road budget 2025" in response.text
     saved = reload(req.id, tenant)

@@ -43,18 +43,23 @@ def contacts_of(tenant) -> int:
         return db.session.scalar(select(func.count()).select_from(Contact))
 
 
-def test_the_form_lists_people_but_never_a_protected_name(staff_client, tenant, ministry):
+def test_the_form_types_the_requester_instead_of_listing_everyone(staff_client, tenant, ministry):
     person(tenant, "Chan Sophea")
-    hidden = person(tenant, "Sok Dara", protected=True)
+    person(tenant, "Sok Dara", protected=True)
     page = staff_client.get(f"/t/{tenant.slug}/a2i/requests/new").text
-    assert "Chan Sophea" in page and "Sok Dara" not in page
-    assert f"Protected person #{hidden.id}" in page
+    assert "Chan Sophea" not in page and "Sok Dara" not in page and "Protected person" not in page
+    assert 'data-lookup-url="/t/kampot-network/contacts/picker?kind=person"' in page
+    response = staff_client.post(f"/t/{tenant.slug}/a2i/requests/new",
+                                 data={**FORM, "body_id": "MOI", "requester_contact_id": "sophea"})
+    assert response.status_code == 302
+    (req,) = requests_of(tenant)
+    assert req.requester.name_latin == "Chan Sophea"
 
 
 def test_a_request_filed_for_a_contact_links_it_without_a_new_contact(staff_client, tenant, ministry):
     sophea = person(tenant, "Chan Sophea", sex="female", age_group="18_30")
     response = staff_client.post(f"/t/{tenant.slug}/a2i/requests/new",
-                                 data={**FORM, "body_id": str(ministry.id), "requester_contact_id": str(sophea.id)})
+                                 data={**FORM, "body_id": "MOI", "requester_contact_id": "Chan Sophea", "requester_contact_id-id": str(sophea.id)})
     assert response.status_code == 302
     (req,) = requests_of(tenant)
     assert req.requester_contact_id == sophea.id and contacts_of(tenant) == 1
@@ -64,7 +69,7 @@ def test_a_request_filed_for_a_contact_links_it_without_a_new_contact(staff_clie
 
 def test_a_new_requester_in_khmer_script_becomes_a_contact(staff_client, tenant, ministry):
     response = staff_client.post(f"/t/{tenant.slug}/a2i/requests/new", data={
-        **FORM, "body_id": str(ministry.id), "requester_name": "សុខ ដារា", "requester_contact": "012 345 678",
+        **FORM, "body_id": "MOI", "requester_name": "សុខ ដារា", "requester_contact": "012 345 678",
         "consent_recorded": "y", "protected_requester": "y", "requester_sex": "male",
         "requester_age_group": "31_59"})
     assert response.status_code == 302
@@ -80,7 +85,7 @@ def test_a_new_requester_in_khmer_script_becomes_a_contact(staff_client, tenant,
 def test_choosing_a_contact_and_describing_a_new_one_is_a_field_error(staff_client, tenant, ministry):
     sophea = person(tenant, "Chan Sophea")
     response = staff_client.post(f"/t/{tenant.slug}/a2i/requests/new", data={
-        **FORM, "body_id": str(ministry.id), "requester_contact_id": str(sophea.id),
+        **FORM, "body_id": "MOI", "requester_contact_id": "Chan Sophea", "requester_contact_id-id": str(sophea.id),
         "requester_name": "Keo Dalin", "consent_recorded": "y"})
     assert response.status_code == 422 and 'id="requester_contact_id-error"' in response.text
     assert requests_of(tenant) == [] and contacts_of(tenant) == 1
@@ -161,9 +166,9 @@ def test_editing_replaces_the_requester_with_a_new_one_or_clears_it(staff_client
         db.session.commit()
     edit = f"/t/{tenant.slug}/a2i/requests/{req.id}/edit"
     form = staff_client.get(edit).text
-    assert f'<option selected value="{sophea.id}">' in form or f'value="{sophea.id}" selected' in form
-    data = {**FORM, "body_id": str(ministry.id), "assignee_id": str(staff.id)}
-    response = staff_client.post(edit, data={**data, "requester_contact_id": str(sophea.id),
+    assert 'value="Chan Sophea"' in form and f'name="requester_contact_id-id" type="hidden" value="{sophea.id}"' in form
+    data = {**FORM, "body_id": "MOI", "assignee_id": staff.email}
+    response = staff_client.post(edit, data={**data, "requester_contact_id": "Chan Sophea", "requester_contact_id-id": str(sophea.id),
                                              "requester_name": "Keo Dalin", "consent_recorded": "y"})
     assert response.status_code == 302
     (saved,) = requests_of(tenant)
@@ -184,7 +189,7 @@ def test_staff_who_may_not_see_a_protected_requester_cannot_replace_them(client,
     login(client, colleague.email)
     edit = f"/t/{tenant.slug}/a2i/requests/{req.id}/edit"
     assert 'name="requester_contact_id"' not in client.get(edit).text
-    client.post(edit, data={**FORM, "subject": "Roads 2026", "body_id": str(ministry.id), "assignee_id": str(staff.id),
+    client.post(edit, data={**FORM, "subject": "Roads 2026", "body_id": "MOI", "assignee_id": staff.email,
                             "requester_contact_id": "", "requester_name": "Other", "consent_recorded": "y"})
     (saved,) = requests_of(tenant)
     assert (saved.subject, saved.requester_contact_id) == ("Roads 2026", dara.id)
@@ -193,7 +198,7 @@ def test_staff_who_may_not_see_a_protected_requester_cannot_replace_them(client,
 def test_the_requesters_contact_page_in_khmer_shows_the_request(staff_client, tenant, ministry):
     sophea = person(tenant, "Chan Sophea", name_km="ចាន់ សុភា")
     staff_client.post(f"/t/{tenant.slug}/a2i/requests/new",
-                      data={**FORM, "body_id": str(ministry.id), "requester_contact_id": str(sophea.id)})
+                      data={**FORM, "body_id": "MOI", "requester_contact_id": "Chan Sophea", "requester_contact_id-id": str(sophea.id)})
     (req,) = requests_of(tenant)
     staff_client.post("/locale", data={"locale": "km"})
     page = staff_client.get(f"/t/{tenant.slug}/contacts/{sophea.id}").text
