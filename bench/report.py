@@ -30,6 +30,10 @@ def fmt(value, digits: int = 1) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
+def percent(ratio: float | None) -> str:
+    return "–" if ratio is None else f"{ratio * 100:,.0f}%"
+
+
 def median(values: list) -> float | None:
     values = sorted(values)
     if not values:
@@ -44,6 +48,10 @@ TARGETS = [  # (endpoint name prefix, p95 limit in ms)
     # The core registers (issue #10).
     ("contacts list", 100), ("contact detail", 100), ("places picker", 100), ("institutions list", 100),
     ("projects list", 100), ("API contacts list", 100), ("API places list", 100),
+    # The modules of issue 16: their main lists as first opened and a well-filled record.
+    ("courses list", 100), ("course detail", 100), ("opportunities list", 100), ("pipeline board", 300),
+    ("opportunity detail", 100), ("laws list", 100), ("law detail", 100), ("campaigns list", 100),
+    ("campaign detail", 100),
 ]
 
 
@@ -54,23 +62,46 @@ def p95_limit(name: str) -> int | None:
     return None
 
 
+def change(before: float | None, after: float | None, digits: int = 1) -> str:
+    """"before → after (±n%)", with "–" for a side that was not measured."""
+    if before is None:
+        return f"– → {fmt(after, digits)}"
+    if after is None:
+        return f"{fmt(before, digits)} → –"
+    percent = f" ({(after - before) / before * 100:+.0f}%)" if before else ""
+    return f"{fmt(before, digits)} → {fmt(after, digits)}{percent}"
+
+
 def results_table(raw: dict) -> tuple[list[str], list[tuple[str, bool | None, str]]]:
-    """The results table's lines and each endpoint's verdict on its target."""
-    lines = ["| endpoint | status (app/base) | req/s | baseline req/s | ratio | p50 ms | p95 ms | p99 ms | "
-              "baseline p95 ms | errors | p95 target |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    """The results table's lines and each endpoint's verdict on its target. After a run with --compare REV,
+    req/s and p95 read "before → after" (before: REV's code, same database, measured back to back)."""
+    compare = raw.get("compare")
+    if compare:
+        short = compare["short"]
+        lines = [f"| endpoint | status (app/base/{short}) | req/s {short} → now | baseline req/s | ratio | p50 ms | "
+                 f"p95 ms {short} → now | p99 ms | baseline p95 ms | errors | p95 target |",
+                 "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    else:
+        lines = ["| endpoint | status (app/base) | req/s | baseline req/s | ratio | p50 ms | p95 ms | p99 ms | "
+                 "baseline p95 ms | errors | p95 target |",
+                 "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     verdicts = []
     for name, by in raw["endpoints"].items():
-        app, base = by["samaki"], by["baseline"]
+        app, base = by["samaki"], by.get("baseline") or {"rps": [], "p95": []}
         rps, base_rps = median(app["rps"]), median(base["rps"])
         ratio = rps / base_rps if rps and base_rps else None
         p95 = median(app["p95"])
         limit = p95_limit(name)
         met = None if limit is None or p95 is None else p95 < limit
-        status = raw["statuses"].get(name, ["?", "?"])
+        status = "/".join("–" if code is None else str(code) for code in raw["statuses"].get(name, ["?", "?"]))
         target = "–" if limit is None else f"< {limit}: {'met' if met else '**missed**'}"
-        lines.append(f"| {name} | {status[0]}/{status[1]} | {fmt(rps)} | {fmt(base_rps)} | "
-                     f"{fmt(ratio and ratio * 100, 0)}% | {fmt(median(app['p50']))} | {fmt(p95)} | "
+        if compare:
+            old = by.get("before") or {"rps": [], "p95": []}
+            rps_text, p95_text = change(median(old["rps"]), rps), change(median(old["p95"]), p95)
+        else:
+            rps_text, p95_text = fmt(rps), fmt(p95)
+        lines.append(f"| {name} | {status} | {rps_text} | {fmt(base_rps)} | "
+                     f"{percent(ratio)} | {fmt(median(app['p50']))} | {p95_text} | "
                      f"{fmt(median(app['p99']))} | {fmt(median(base['p95']))} | {int(median(app['errors']) or 0)} | "
                      f"{target} |")
         if limit is not None:
@@ -90,7 +121,8 @@ def write_results(raw: dict) -> Path:
     lines += ["", "## Commands", "", "```",
               "python -m bench.seed --database-url postgresql://postgres@127.0.0.1:5432/samaki_bench --drop",
               f"python -m bench.run --duration {args['duration']} --concurrency {args['concurrency']} "
-              f"--repeat {args['repeat']}", "```", "",
+              f"--repeat {args['repeat']}" + (f" --compare {args['compare']}" if args.get("compare") else ""),
+              "```", "",
               f"wrk: 2 threads, {args['concurrency']} connections, {args['duration']} s per endpoint, "
               f"{args['repeat']} rounds; every figure is the median of the rounds. Both apps: gunicorn, 2 sync workers, "
               "same PostgreSQL database. Samaki runs with SAMAKI_ENV=production and SAMAKI_SECURE_COOKIES=1 "
@@ -105,7 +137,14 @@ def write_results(raw: dict) -> Path:
     if raw.get("api_note"):
         lines += ["", f"Note: {raw['api_note']}."]
     table, verdicts = results_table(raw)
-    lines += ["", "## Results", ""] + table
+    lines += ["", "## Results", ""]
+    compare = raw.get("compare")
+    if compare:
+        lines += [f"Before → after: the code of `{compare['rev']}` ({compare['commit'][:12]}) ran as a third gunicorn "
+                  "(a git worktree, same database, same settings) and each endpoint was driven on it back to back "
+                  "with the current code, in alternating order; \"–\" before: the page did not answer 200 there. "
+                  "The baseline and target columns are the current code's.", ""]
+    lines += table
     memory = raw["memory"]
     peak = max(memory["samaki"]) if memory["samaki"] else None
     verdicts.append(("Samaki worker peak memory < 250 MB", peak is not None and peak < 250,
@@ -114,7 +153,9 @@ def write_results(raw: dict) -> Path:
         verdicts.append(("seeding < 10 min", seed["seconds"] < 600, f"{seed['seconds'] / 60:.1f} min"))
     lines += ["", "Peak resident memory (VmHWM) of each gunicorn worker after all rounds: Samaki "
               + ", ".join(f"{m:.0f} MB" for m in memory["samaki"]) + "; baseline "
-              + ", ".join(f"{m:.0f} MB" for m in memory["baseline"]) + ".", "", "## Targets", "",
+              + ", ".join(f"{m:.0f} MB" for m in memory["baseline"])
+              + (f"; {compare['short']} " + ", ".join(f"{m:.0f} MB" for m in memory.get("before", []))
+                 if compare else "") + ".", "", "## Targets", "",
               "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {what} | {measured} | {'yes' if met else '**no**' if met is not None else '?'} |"
               for what, met, measured in verdicts]

@@ -1,11 +1,13 @@
 """Drive Samaki and the raw baseline with wrk and write bench/RESULTS.md.
 
     python -m bench.run [--database-url URL] [--duration 20] [--concurrency 8] [--repeat 3] [--only TEXT]
-                        [--results FILE]
+                        [--compare REV] [--results FILE]
 
 Both apps run under gunicorn with 2 sync workers on the seeded database; each endpoint is driven by wrk
 (a separate process) at fixed concurrency for --duration seconds, --repeat times; medians are reported,
-throughput as a ratio to the baseline's, and each worker's peak memory (VmHWM) after the run."""
+throughput as a ratio to the baseline's, and each worker's peak memory (VmHWM) after the run. With
+--compare REV a third gunicorn runs revision REV's code (a temporary git worktree, the same database and
+settings) and every endpoint is measured on it too, back to back with the current code: before → after."""
 from __future__ import annotations
 
 import argparse
@@ -44,7 +46,7 @@ class Endpoint:
     auth: str = "cookie"           # cookie | token
     post: bool = False
     note: str = ""
-    group: str = "a2i"             # --only matches the name or the group ("a2i", "registers")
+    group: str = "a2i"             # --only matches the name or the group (a2i, registers, training, consulting, policy)
 
 
 @dataclass
@@ -74,14 +76,14 @@ def free_port() -> int:
 class Server:
     """A gunicorn with 2 workers, started and stopped by us (by its own pid only)."""
 
-    def __init__(self, target: str, env: dict, workers: int = 2):
+    def __init__(self, target: str, env: dict, workers: int = 2, cwd: Path = ROOT, name: str | None = None):
         self.port = free_port()
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        self.log = open(BENCH / f".{target.split(':')[0].replace('.', '_')}.log", "w")
+        self.log = open(BENCH / f".{name or target.split(':')[0].replace('.', '_')}.log", "w")
         self.process = subprocess.Popen(
             [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--access-logfile", "-",
              "--access-logformat", "%(s)s %(r)s", "--timeout", "120", target],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
+            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
         self.base = f"http://127.0.0.1:{self.port}"
         for _ in range(300):
             if self.process.poll() is not None:
@@ -135,9 +137,11 @@ def app_env(database_url: str) -> dict:
 
 def create_token(env: dict) -> str:
     flask = str(Path(sys.executable).with_name("flask"))
-    out = subprocess.run([flask, "--app", "wsgi", "tokens", "create", "bench@samaki.test", SLUG, "--name", "bench"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-    return out.strip().splitlines()[-1].strip()
+    done = subprocess.run([flask, "--app", "wsgi", "tokens", "create", "bench@samaki.test", SLUG, "--name", "bench"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"flask tokens create failed:\n{done.stderr[-3000:]}")
+    return done.stdout.strip().splitlines()[-1].strip()
 
 
 def login(base: str) -> str:
@@ -161,15 +165,18 @@ def facts(database_url: str) -> dict:
     import psycopg
     with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as connection:
         def one(sql: str, *params):
-            return connection.execute(sql, params).fetchone()[0]
+            row = connection.execute(sql, params).fetchone()
+            return row[0] if row else None
         tenant = one("SELECT id FROM core_tenant WHERE slug = %s", SLUG)
         counts = {table: one(f"SELECT count(*) FROM {table}") for table in (
             "core_tenant", "core_user", "core_membership", "core_institution", "core_contact", "a2i_request", "a2i_request_event",
             "a2i_correspondence", "core_audit_event")}
         counts["a2i_request (bench-large)"] = one("SELECT count(*) FROM a2i_request WHERE tenant_id = %s", tenant)
-        detail = one("""SELECT r.id FROM a2i_request r WHERE r.tenant_id = %s AND r.status = 'closed'
+        detail_sql = """SELECT r.id FROM a2i_request r WHERE r.tenant_id = %s AND r.status = 'closed'
                         AND (SELECT count(*) FROM a2i_request_event e WHERE e.request_id = r.id) >= 4
-                        ORDER BY r.id LIMIT 1 OFFSET 1000""", tenant)
+                        ORDER BY r.id LIMIT 1 OFFSET {}"""
+        # The 1001st such request; on a small seed (--scale 0.02) the first.
+        detail = one(detail_sql.format(1000), tenant) or one(detail_sql.format(0), tenant)
         body = one("SELECT min(id) FROM core_institution WHERE owner_tenant_id IS NULL")
         closed = one("SELECT count(*) FROM a2i_request WHERE tenant_id = %s AND status = 'closed'", tenant)
         last_request = one("SELECT coalesce(max(id), 0) FROM a2i_request")
@@ -188,11 +195,62 @@ def facts(database_url: str) -> dict:
             """SELECT c.id FROM core_contact c WHERE c.tenant_id = %s AND NOT c.protected AND c.kind = 'person'
                AND c.place_id IS NOT NULL ORDER BY c.id LIMIT 1""", (tenant,)).fetchone()
         district = connection.execute("SELECT name_km FROM core_place WHERE code = '0707'").fetchone()
+        modules = module_facts(one, tenant)
+        counts.update(modules.pop("module_counts"))
     return {"tenant_id": tenant, "counts": counts, "detail_id": detail, "body_id": body, "closed": closed,
             "last_request_id": last_request, "contacts": contacts,
             "protected_contact_id": protected[0] if protected else None,
             "plain_contact_id": plain[0] if plain else None,
-            "district_km": district[0] if district else "ទឹកឈូ"}
+            "district_km": district[0] if district else "ទឹកឈូ", **modules}
+
+
+# The modules' records to open (issue 16): a well-filled one of each, found the same way on any scale.
+MODULE_FACTS = {
+    "course_id": """SELECT c.id FROM training_course c WHERE c.tenant_id = %s AND c.kind = 'named'
+                    ORDER BY (SELECT count(*) FROM training_enrolment e WHERE e.course_id = c.id) DESC,
+                    (SELECT count(*) FROM training_session s WHERE s.course_id = c.id) DESC, c.id LIMIT 1""",
+    "opportunity_id": """SELECT o.id FROM consulting_opportunity o WHERE o.tenant_id = %s
+                         ORDER BY (SELECT count(*) FROM consulting_stage_move m WHERE m.opportunity_id = o.id)
+                         + (SELECT count(*) FROM consulting_proposal p WHERE p.opportunity_id = o.id) DESC, o.id
+                         LIMIT 1""",
+    "law_id": """SELECT l.id FROM policy_law l WHERE l.owner_tenant_id IS NULL OR l.owner_tenant_id = %s
+                 ORDER BY (SELECT count(*) FROM policy_stage_change c WHERE c.law_id = l.id) DESC, l.id LIMIT 1""",
+    "campaign_id": """SELECT c.id FROM policy_campaign c WHERE c.tenant_id = %s
+                      ORDER BY (SELECT count(*) FROM policy_activity a WHERE a.campaign_id = c.id) DESC, c.id
+                      LIMIT 1""",
+}
+MODULE_TABLES = ("training_course", "training_session", "training_enrolment", "training_attendance",
+                 "consulting_client", "consulting_opportunity", "consulting_stage_move", "consulting_proposal",
+                 "policy_law", "policy_stage_change", "policy_campaign", "policy_activity")
+
+
+def module_facts(one, tenant: int) -> dict:
+    """The modules' row counts and ids; `one(sql, *params)` runs a query (%s placeholders) and returns
+    its first value (None when the module has no rows, e.g. a database seeded before the modules)."""
+    found = {name: one(sql, tenant) for name, sql in MODULE_FACTS.items()}
+    found["module_counts"] = {table: one(f"SELECT count(*) FROM {table}") for table in MODULE_TABLES}
+    return found
+
+
+def module_endpoints(info: dict) -> list[Endpoint]:
+    """The new modules' main list pages as first opened and a well-filled record of each (no baseline)."""
+    t = f"/t/{SLUG}"
+    found = [Endpoint("courses list", f"{t}/training/courses/", None, group="training")]
+    if info.get("course_id"):
+        found.append(Endpoint("course detail", f"{t}/training/courses/{info['course_id']}", None, group="training"))
+    found += [Endpoint("opportunities list", f"{t}/consulting/opportunities/", None, group="consulting"),
+              Endpoint("pipeline board", f"{t}/consulting/opportunities/board", None, group="consulting")]
+    if info.get("opportunity_id"):
+        found.append(Endpoint("opportunity detail", f"{t}/consulting/opportunities/{info['opportunity_id']}", None,
+                              group="consulting"))
+    found.append(Endpoint("laws list", f"{t}/policy/laws/", None, group="policy"))
+    if info.get("law_id"):
+        found.append(Endpoint("law detail", f"{t}/policy/laws/{info['law_id']}", None, group="policy"))
+    found.append(Endpoint("campaigns list", f"{t}/policy/campaigns/", None, group="policy"))
+    if info.get("campaign_id"):
+        found.append(Endpoint("campaign detail", f"{t}/policy/campaigns/{info['campaign_id']}", None,
+                              group="policy"))
+    return found
 
 
 def remove_created_requests(database_url: str, info: dict) -> None:
@@ -263,6 +321,50 @@ def register_endpoints(info: dict) -> list[Endpoint]:
     return found
 
 
+# --- before/after: the code of another revision, from a git worktree, on the same database -------------
+
+# Run from the worktree: that revision's own wsgi.py, with the pending-migrations check off (the database
+# was migrated by the newer code, whose revisions the older code does not know).
+COMPARE_WSGI = """import os
+import core
+import wsgi
+
+if not os.path.abspath(core.__file__).startswith(os.path.dirname(os.path.abspath(__file__))):
+    raise SystemExit(f"the compared revision imported {core.__file__}, not its own code")
+wsgi.app.config["CHECK_PENDING_MIGRATIONS"] = False
+app = wsgi.app
+"""
+
+
+class Worktree:
+    """`git worktree add --detach` of a revision in /tmp, removed by close() (the main checkout is not touched)."""
+
+    def __init__(self, rev: str):
+        git = ["git", "-C", str(ROOT)]
+        self.commit = subprocess.run(git + ["rev-parse", "--verify", f"{rev}^{{commit}}"], capture_output=True,
+                                     text=True, check=True).stdout.strip()
+        self.rev, self.short = rev, self.commit[:7]
+        self.path = Path(f"/tmp/samaki-bench-{self.short}")
+        self._git = git
+        if self.path.exists():        # left by an interrupted run
+            subprocess.run(git + ["worktree", "remove", "--force", str(self.path)], capture_output=True)
+            shutil.rmtree(self.path, ignore_errors=True)
+            subprocess.run(git + ["worktree", "prune"], capture_output=True)
+        subprocess.run(git + ["worktree", "add", "--detach", str(self.path), self.commit], capture_output=True,
+                       text=True, check=True)
+        (self.path / "_bench_compare_wsgi.py").write_text(COMPARE_WSGI)
+
+    def close(self) -> None:
+        subprocess.run(self._git + ["worktree", "remove", "--force", str(self.path)], capture_output=True)
+        shutil.rmtree(self.path, ignore_errors=True)
+        subprocess.run(self._git + ["worktree", "prune"], capture_output=True)
+
+
+def start_before(worktree: Worktree, env: dict) -> Server:
+    before_env = dict(env, PYTHONPATH=str(worktree.path))
+    return Server("_bench_compare_wsgi:app", before_env, cwd=worktree.path, name=f"before_{worktree.short}")
+
+
 def wrk(url: str, *, duration: int, concurrency: int, headers: list[str], post: bool, env: dict) -> dict:
     script = BENCH / ("post.lua" if post else "report.lua")
     command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{duration}s", "--timeout", "30s", "-s", str(script),
@@ -293,7 +395,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed-seconds", type=float, default=None, help="seeding time to report")
     parser.add_argument("--only", default="",
-                        help="run only endpoints whose name contains this, or of this group (a2i, registers)")
+                        help="run only endpoints whose name contains this, or of this group "
+                             "(a2i, registers, training, consulting, policy)")
+    parser.add_argument("--compare", metavar="REV", default=None,
+                        help="also run the code of git revision REV (a temporary worktree, same database) and "
+                             "report before/after; its rounds alternate with the current code's")
     parser.add_argument("--results", default=str(BENCH / "results.json"),
                         help="where to write the raw results; RESULTS.md is rewritten only for the default")
     args = parser.parse_args(argv)
@@ -306,16 +412,17 @@ def main(argv: list[str] | None = None) -> None:
     env = app_env(args.database_url)
     token = create_token(env)
     env.update(BENCH_TOKEN=token, BENCH_BODY_ID=str(info["body_id"]), BENCH_DIR=str(BENCH))
-    samaki = Server("wsgi:app", env)
-    try:
-        baseline = Server("bench.baseline_app:app", env)
-    except BaseException:
-        samaki.stop()
-        raise
+    worktree = Worktree(args.compare) if args.compare else None
+    servers: dict[str, Server] = {}
     results: dict[str, dict[str, Result]] = {}
-    statuses: dict[str, tuple[int, int | None]] = {}
+    statuses: dict[str, list[int | None]] = {}
     try:
-        cookie = login(samaki.base)
+        servers["samaki"] = Server("wsgi:app", env)
+        servers["baseline"] = Server("bench.baseline_app:app", env)
+        if worktree:
+            servers["before"] = start_before(worktree, env)
+        samaki, baseline, before = servers["samaki"], servers["baseline"], servers.get("before")
+        cookies = {which: login(server.base) for which, server in servers.items() if which != "baseline"}
         api_path = f"/api/v1/t/{SLUG}/a2i/requests/"
         api_note = ""
         if check(samaki.base + api_path, {"Authorization": f"Bearer {token}"}, False, 0) != 200:
@@ -325,33 +432,55 @@ def main(argv: list[str] | None = None) -> None:
                        True, info["body_id"]) in (200, 201)
         deep_page = min(2000, max(1, info["closed"] // 25))
         chosen = [e for e in endpoints(info["detail_id"], deep_page, api_path, api_note, create)
-                  + register_endpoints(info) if args.only in e.name or args.only == e.group]
+                  + register_endpoints(info) + module_endpoints(info) if args.only in e.name or args.only == e.group]
+        if args.only and not chosen:
+            raise SystemExit(f"--only {args.only!r} matches no endpoint")
+        measured: dict[str, list[str]] = {}     # endpoint -> the servers it is driven on
         for endpoint in chosen:
-            headers = {"Cookie": cookie} if endpoint.auth == "cookie" else {"Authorization": f"Bearer {token}"}
-            statuses[endpoint.name] = (
-                check(samaki.base + endpoint.path, headers, endpoint.post, info["body_id"]),
-                check(baseline.base + endpoint.baseline_path, {}, endpoint.post, info["body_id"])
-                if endpoint.baseline_path else None)
-            results[endpoint.name] = {"samaki": Result(), "baseline": Result()}
-        # Reads first, API create last: every read round sees the same rows.
+            def auth(which: str) -> dict:
+                if which == "baseline":
+                    return {}
+                return {"Cookie": cookies[which]} if endpoint.auth == "cookie" else {"Authorization": f"Bearer {token}"}
+            status = [check(samaki.base + endpoint.path, auth("samaki"), endpoint.post, info["body_id"]),
+                      check(baseline.base + endpoint.baseline_path, {}, endpoint.post, info["body_id"])
+                      if endpoint.baseline_path else None]
+            if before:
+                status.append(check(before.base + endpoint.path, auth("before"), endpoint.post, info["body_id"]))
+            statuses[endpoint.name] = status
+            results[endpoint.name] = {which: Result() for which in servers}
+            # The older code may not have the page (404) or fail on it: it then shows "–".
+            measured[endpoint.name] = (["samaki"] + (["before"] if before and status[2] in (200, 201) else [])
+                                       + (["baseline"] if endpoint.baseline_path else []))
+        # Reads first, API create last: every read round sees the same rows. Before and after run back to
+        # back on each endpoint, in alternating order, so both see the same machine load.
         rounds = [(round_number, endpoint) for writes in (False, True) for round_number in range(args.repeat)
                   for endpoint in chosen if endpoint.post == writes]
         for round_number, endpoint in rounds:
-            headers = [f"Cookie: {cookie}"] if endpoint.auth == "cookie" else [f"Authorization: Bearer {token}"]
-            for which, server, path in (("samaki", samaki, endpoint.path),
-                                        ("baseline", baseline, endpoint.baseline_path)):
-                if path is None:
-                    continue
-                data = wrk(server.base + path, duration=args.duration, concurrency=args.concurrency,
-                           headers=headers if which == "samaki" else [], post=endpoint.post, env=env)
+            order = measured[endpoint.name]
+            if round_number % 2 and "before" in order:
+                order = ["before", "samaki"] + [w for w in order if w not in ("before", "samaki")]
+            for which in order:
+                path = endpoint.baseline_path if which == "baseline" else endpoint.path
+                if which == "baseline":
+                    headers = []
+                elif endpoint.auth == "cookie":
+                    headers = [f"Cookie: {cookies[which]}"]
+                else:
+                    headers = [f"Authorization: Bearer {token}"]
+                data = wrk(servers[which].base + path, duration=args.duration, concurrency=args.concurrency,
+                           headers=headers, post=endpoint.post, env=env)
                 results[endpoint.name][which].add(data)
                 print(f"round {round_number + 1} {which:8} {endpoint.name:45} {json.dumps(data)}", flush=True)
-        memory = {"samaki": samaki.peak_memory_mb(), "baseline": baseline.peak_memory_mb()}
+        memory = {which: server.peak_memory_mb() for which, server in servers.items()}
     finally:
-        samaki.stop()
-        baseline.stop()
+        for server in servers.values():
+            server.stop()
+        if worktree:
+            worktree.close()
     raw = {"args": vars(args), "facts": info, "statuses": statuses, "memory": memory, "api_note": api_note,
            "endpoints": {name: {which: vars(result) for which, result in by.items()} for name, by in results.items()}}
+    if worktree:
+        raw["compare"] = {"rev": worktree.rev, "commit": worktree.commit, "short": worktree.short}
     results_file = Path(args.results)
     results_file.write_text(json.dumps(raw, indent=2, default=str))
     print(f"Wrote {results_file}")

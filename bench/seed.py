@@ -16,6 +16,12 @@ commune of residence for most, 5% protected). Each tenant also has organisation 
 projects (60 in the large tenant) funded by its development partners. These use their own random
 generator, so the requests are the same as without them.
 
+The modules (issue 16, bench/seed_modules.py): in the large tenant, the training registry (1,500 courses,
+~33,000 enrolments, ~94,000 attendance rows at scale 1.0), the consulting CRM (3,000 opportunities through
+the stages, proposals) and the policy tracker (400 laws with stage histories, 60 campaigns), drawn from
+their own generator after the requests: everything above is unchanged for the same seed. Participants,
+trainers, consultants and clients are existing contacts; audit events are not written for them.
+
 How workflow columns are filled (simple consistent rules, the draft law's default periods, national
 holidays from core.workdays.WorkingCalendar, no closure days, no clarification pauses):
 - submitted_on is spread uniformly over the 3 years before --today; clock_start_on = submitted_on.
@@ -31,6 +37,7 @@ holidays from core.workdays.WorkingCalendar, no closure days, no clarification p
 from __future__ import annotations
 
 import argparse
+import enum
 import json
 import os
 import random
@@ -46,6 +53,7 @@ BENCH_EMAIL = "bench@samaki.test"
 BENCH_PASSWORD = "bench-password"
 BATCH = 5000
 SPAN_DAYS = 3 * 365
+MODULE_PREFIXES = ("training_", "consulting_", "policy_")   # the tables bench.seed_modules writes
 
 
 # --- sizes --------------------------------------------------------------------------------------
@@ -140,6 +148,8 @@ class RowWriter:
                 row[column.name] = default.arg(None)
             else:
                 row[column.name] = default.arg
+            if isinstance(row[column.name], enum.Enum):    # COPY writes what an enum column stores
+                row[column.name] = row[column.name].value
         return row
 
     def add(self, table_name: str, row: dict) -> None:
@@ -259,6 +269,10 @@ class Seeder:
         self.rng_registers = random.Random(seed * 7919 + 1)
         self.commune_ids: list[int] = []
         self.organisation_ids: dict[int, list[int]] = {}
+        # The modules (training, consulting, policy) too: what existed before them is unchanged.
+        self.rng_modules = random.Random(seed * 104_729 + 3)
+        self.person_ids: dict[int, list[int]] = {}      # tenant id -> its person contacts (not protected)
+        self.project_ids: dict[int, list[int]] = {}
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -353,8 +367,10 @@ class Seeder:
                 topic = rng.choice(TOPICS)
                 starts = self.start + timedelta(days=rng.randrange(SPAN_DAYS))
                 ends = starts + timedelta(days=rng.choice([365, 730, 1095]))
+                project_id = self.next_id("project")
+                self.project_ids.setdefault(plan.id, []).append(project_id)
                 writer.add("core_project", dict(
-                    id=self.next_id("project"), tenant_id=plan.id, code=f"P-{starts.year}-{n:03d}",
+                    id=project_id, tenant_id=plan.id, code=f"P-{starts.year}-{n:03d}",
                     title_en=f"{topic.capitalize()} monitoring in {rng.choice(PLACES)}",
                     title_km=rng.choice(TOPICS_KM) if rng.random() < 0.5 else "",
                     donor_id=rng.choice(donors) if donors and rng.random() < 0.8 else None,
@@ -398,6 +414,8 @@ class Seeder:
             languages="km", protected=protected, consent_scope="A2I request", consent_on=day,
             consent_method="written" if extra.random() < 0.7 else "verbal", guardian_consent=minor,
             created_at=self.stamp(day, rng)))
+        if not protected:
+            self.person_ids.setdefault(plan.id, []).append(contact_id)
         organisations = self.organisation_ids.get(plan.id)
         if organisations and extra.random() < 0.1:
             writer.add("core_contact_affiliation", dict(
@@ -677,13 +695,19 @@ def seed(sizes: Sizes, *, seed: int = 42, today: date | None = None, database_ur
             for name in ("core_contact", "core_contact_affiliation", "a2i_request", "a2i_request_event",
                          "a2i_correspondence", "a2i_request_counter"):
                 writer.flush(name)
+            say("Training, consulting and policy…")
+            from bench.seed_modules import write_modules
+            write_modules(seeder, writer, plans, body_ids)
+            modules = [name for name in writer.buffers if name.startswith(MODULE_PREFIXES)]
+            for name in modules:
+                writer.flush(name)
             say("Audit events…")
             seeder.write_audit(writer, plans, first_audit_id)
             writer.close()
             reset_sequences(connection, ["core_tenant", "core_user", "core_membership", "a2i_deadline_rules",
                                          "a2i_exemption_ground", "core_contact", "core_project",
                                          "core_contact_affiliation", "a2i_request", "a2i_request_event",
-                                         "a2i_correspondence", "a2i_request_counter", "core_audit_event"])
+                                         "a2i_correspondence", "a2i_request_counter", "core_audit_event"] + modules)
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))   # visibility map: index-only scans, like a settled DB

@@ -101,3 +101,80 @@ def test_audit_events_are_split_by_request_share_and_their_chains_verify(seeded)
     assert count(AuditEvent, AuditEvent.tenant_id == large) == round(2000 * 200 / 204)
     assert db.session.get(AuditChainHead, f"tenant:{large}").seq == round(2000 * 200 / 204)
     assert verify_chains(db.session) == []
+
+
+# --- the modules of issue 16 ------------------------------------------------------------------------
+
+def module_info(app) -> dict:
+    """bench.run's facts about the modules (its own queries), read from the SQLite file."""
+    from bench.run import module_facts
+    connection = db.session.connection()
+
+    def one(sql: str, *params):
+        row = connection.exec_driver_sql(sql.replace("%s", "?"), params).fetchone()
+        return row[0] if row else None
+    tenant = db.session.execute(select(Tenant.id).where(Tenant.slug == LARGE_SLUG)).scalar_one()
+    return module_facts(one, tenant)
+
+
+def test_the_modules_have_their_rows_in_the_large_tenant(seeded):
+    from plugins.consulting_crm.models import Opportunity, Proposal, StageMove
+    from plugins.policy_tracker.models import Campaign, Law, StageChange
+    from plugins.training_registry.models import Attendance, Course, Enrolment, TrainingSession
+    info = module_info(seeded[0])
+    counts = info["module_counts"]
+    assert all(counts[table] > 0 for table in counts), counts
+    assert count(Course) >= 4 and count(Enrolment) > count(Course) and count(Attendance) > count(Enrolment)
+    assert count(StageMove) > count(Opportunity) >= 6 and count(Proposal) > 0
+    assert count(StageChange) >= count(Law) >= 6 and count(Campaign) >= 2
+    # Every attendance row joins a session and an enrolment of the same course.
+    mismatched = db.session.execute(select(func.count()).select_from(Attendance).join(TrainingSession).join(
+        Enrolment, Enrolment.id == Attendance.enrolment_id).where(Enrolment.course_id != TrainingSession.course_id)
+    ).scalar_one()
+    assert mismatched == 0
+    # A law's current stage is the last of its history.
+    for law in db.session.execute(select(Law)).scalars():
+        assert law.current_stage_id == law.stage_changes[-1].stage_id
+    # The people of the modules are the tenant's existing contacts: the registers did not grow.
+    assert count(Contact, Contact.kind == ContactKind.PERSON) == 204
+    assert seeded[1]["training_enrolment"] == count(Enrolment)
+
+
+def test_the_pages_the_benchmark_measures_answer_for_the_bench_user(seeded):
+    from bench.run import module_endpoints
+    from bench.seed import BENCH_PASSWORD
+    app = seeded[0]
+    info = module_info(app)
+    assert all(info[key] for key in ("course_id", "opportunity_id", "law_id", "campaign_id")), info
+    chosen = module_endpoints(info)
+    assert {e.group for e in chosen} == {"training", "consulting", "policy"} and len(chosen) == 9
+    client = app.test_client()
+    assert client.post("/login", data={"email": BENCH_EMAIL, "password": BENCH_PASSWORD}).status_code == 302
+    for endpoint in chosen:
+        response = client.get(endpoint.path)
+        assert response.status_code == 200, (endpoint.name, endpoint.path, response.status_code)
+    db.session.remove()
+
+
+def test_the_report_shows_before_and_after_when_a_revision_was_compared():
+    from bench.report import results_table
+
+    def result(rps, p95):
+        return {"rps": rps, "p50": [p / 2 for p in p95], "p95": p95, "p99": p95, "errors": [0] * len(rps),
+                "requests": [100] * len(rps)}
+    raw = {"compare": {"rev": "ba1036a", "commit": "ba1036a" + "0" * 33, "short": "ba1036a"},
+           "statuses": {"courses list": [200, None, 200], "law detail": [200, None, 404]},
+           "endpoints": {"courses list": {"samaki": result([40, 50, 60], [80, 90, 70]), "baseline": result([], []),
+                                          "before": result([20, 25, 30], [180, 200, 160])},
+                         "law detail": {"samaki": result([30], [120]), "baseline": result([], []),
+                                        "before": result([], [])}}}
+    lines, verdicts = results_table(raw)
+    assert "ba1036a → now" in lines[0]
+    courses, law = lines[2], lines[3]
+    assert "| 200/–/200 |" in courses and "25.0 → 50.0 (+100%)" in courses and "180.0 → 80.0 (-56%)" in courses
+    assert "| 200/–/404 |" in law and "– → 30.0" in law and "– → 120.0" in law
+    assert ("courses list: p95 < 100 ms", True, "80.0 ms") in verdicts
+    assert ("law detail: p95 < 100 ms", False, "120.0 ms") in verdicts
+    del raw["compare"]
+    plain = results_table(raw)[0]
+    assert "→" not in "\n".join(plain)
