@@ -25,6 +25,7 @@ MAX_AMOUNT = Decimal("999999999999.99")        # Numeric(14, 2)
 MAX_RATE = Decimal("99999999.9999")            # Numeric(12, 4)
 EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 CLOSED_SHOWN_DAYS = 90     # won and lost cards stay on the board this long after closing
+CARDS_SHOWN = 20           # cards per column on the board: a phone on a slow link, not a wall of hundreds
 MAX_PARTNERS = 20
 
 FIELDS = ("title", "client_id", "source", "call_reference", "description", "questions_due_on", "submission_due_on",
@@ -353,17 +354,21 @@ def days_left(opportunity: Opportunity, today: date) -> int | None:
 @dataclass
 class Column:
     stage: Stage
-    cards: list[Opportunity] = field(default_factory=list)
+    cards: list[Opportunity] = field(default_factory=list)   # the first CARDS_SHOWN, soonest deadline first
+    count: int = 0                                           # all of the stage's opportunities
     total_usd: Decimal = Decimal(0)
     weighted_usd: Decimal = Decimal(0)
     without_rate: int = 0          # riel values without a rate: not in the dollar totals
 
     @property
-    def count(self) -> int:
-        return len(self.cards)
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
 
-    def add(self, opportunity: Opportunity) -> None:
-        self.cards.append(opportunity)
+    def add(self, opportunity) -> None:
+        """Count `opportunity` (an Opportunity, or a row with its id, value, currency, rate and probability)."""
+        self.count += 1
+        if len(self.cards) < CARDS_SHOWN:
+            self.cards.append(opportunity)
         if opportunity.estimated_value is None:
             return
         usd = value_in_usd(opportunity)
@@ -379,21 +384,31 @@ def _with_card_data(query: Select) -> Select:
 
 
 def board(tenant_id: int, today: date, stages: list[Stage] | None = None) -> list[Column]:
-    """One column per active stage (`stages`, else loaded), in order, with its cards (soonest
-    deadline first) and totals. Won and lost cards stay for CLOSED_SHOWN_DAYS after closing. One
-    query for the cards whatever their number."""
+    """One column per active stage (`stages`, else loaded), in order, with the totals of all its
+    opportunities and its first CARDS_SHOWN cards (soonest deadline first; the list shows the rest).
+    Won and lost cards stay for CLOSED_SHOWN_DAYS after closing. Two queries whatever the number of
+    cards: the totals read every row, the shown cards' client and owner are loaded afterwards."""
     columns = [Column(stage) for stage in (stages if stages is not None else services.stages(tenant_id))]
     by_stage = {column.stage.id: column for column in columns}
     closed_since = today - timedelta(days=CLOSED_SHOWN_DAYS)
-    query = _with_card_data(select(Opportunity).join(Stage, Stage.id == Opportunity.stage_id).where(
+    # Only the columns the totals need: hundreds of rows, but no ORM objects.
+    query = select(Opportunity.id, Opportunity.stage_id, Opportunity.estimated_value, Opportunity.currency,
+                   Opportunity.khr_per_usd, Opportunity.probability).join(
+        Stage, Stage.id == Opportunity.stage_id).where(
         Opportunity.tenant_id == tenant_id, Stage.is_active.is_(True),
         or_(Stage.outcome == StageOutcome.OPEN, Opportunity.closed_on.is_(None),
-            Opportunity.closed_on >= closed_since))).order_by(
+            Opportunity.closed_on >= closed_since)).order_by(
         Opportunity.submission_due_on.is_(None), Opportunity.submission_due_on, Opportunity.id)
-    for opportunity in db.session.execute(query).unique().scalars():
-        column = by_stage.get(opportunity.stage_id)
+    for row in db.session.execute(query):
+        column = by_stage.get(row.stage_id)
         if column is not None:
-            column.add(opportunity)
+            column.add(row)
+    shown = [row.id for column in columns for row in column.cards]
+    if shown:
+        cards = {card.id: card for card in db.session.execute(
+            _with_card_data(select(Opportunity).where(Opportunity.id.in_(shown)))).unique().scalars()}
+        for column in columns:
+            column.cards = [cards[row.id] for row in column.cards]
     return columns
 
 
@@ -435,12 +450,3 @@ def list_query(filters: ListFilters) -> Select:
     deadline = Opportunity.submission_due_on.desc() if filters.newest_deadline_first else \
         Opportunity.submission_due_on
     return query.order_by(Opportunity.submission_due_on.is_(None), deadline, Opportunity.id)
-
-
-def client_choices(tenant_id: int) -> list[tuple[int, Contact]]:
-    """The organisations that are the client of at least one opportunity (for the list filter)."""
-    used = select(Opportunity.client_id).where(Opportunity.tenant_id == tenant_id,
-                                               Opportunity.client_id.is_not(None)).distinct()
-    contacts = db.session.scalars(select(Contact).where(Contact.id.in_(used), Contact.tenant_id == tenant_id)
-                                  .order_by(Contact.name_latin, Contact.name_km, Contact.id))
-    return [(contact.id, contact) for contact in contacts]

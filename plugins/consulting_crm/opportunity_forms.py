@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from core.enums import enum_choices
-from core.registers.fields import OrganisationField
+from core.registers.fields import MemberField, OrganisationField
 from plugins.consulting_crm.models import Currency, OpportunitySource
 
 BLANK_PARTNER_ROWS = 2
@@ -72,8 +72,9 @@ class OpportunityFilterForm(FlaskForm):
 
     q = StringField(_l("Title or call reference"), validators=[Optional(), Length(max=200)])
     stage = SelectField(_l("Stage"), choices=[], default="", validate_choice=False)
-    owner = SelectField(_l("Owner"), choices=[], default="", validate_choice=False)
-    client = SelectField(_l("Client"), choices=[], default="", validate_choice=False)
+    # Typed (pickers), not selects of every member and client: they cost most of the page.
+    owner = MemberField(_l("Owner"))
+    client = OrganisationField(_l("Client"))
     due_from = DateField(_l("Deadline from"), validators=[Optional()])
     due_to = DateField(_l("Deadline until"), validators=[Optional()])
     currency = SelectField(_l("Currency"), choices=enum_choices(Currency, _l("Any currency")), default="",

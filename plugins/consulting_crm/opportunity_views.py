@@ -128,7 +128,10 @@ def board():
     columns = opportunities.board(g.tenant.id, today, _stages())
     chosen = (request.args.get("stage") or "").strip()[:64]
     shown = [column for column in columns if column.stage.code == chosen] or columns
-    return render_template(TEMPLATES + "board.html", columns=columns, shown=shown,
+    lang = current_locale()
+    # Every card's stage list (the move form without JavaScript) offers the same stages: named once.
+    stage_options = [(column.stage.id, column.stage.outcome.value, column.stage.name_in(lang)) for column in columns]
+    return render_template(TEMPLATES + "board.html", columns=columns, shown=shown, stage_options=stage_options,
                            chosen=chosen if len(shown) == 1 and shown[0].stage.code == chosen else "",
                            closed_days=opportunities.CLOSED_SHOWN_DAYS,
                            outcomes=StageOutcome, **page_helpers())
@@ -222,19 +225,14 @@ def _int(value) -> int | None:
 @require(VIEW)
 def index():
     stages = _stages()
-    lang = current_locale()
     form = OpportunityFilterForm(request.args)
     form.stage.choices = [SelectChoice("", _("Any stage"))] + _stage_choices(stages)
-    form.owner.choices = [SelectChoice("", _("Anyone"))] + [
-        SelectChoice(str(user_id), name) for user_id, name in opportunities.member_users(g.tenant.id)]
-    form.client.choices = [SelectChoice("", _("Any client"))] + [
-        SelectChoice(str(contact_id), shown_name(contact, lang, reveal=False))
-        for contact_id, contact in opportunities.client_choices(g.tenant.id)]
     form.validate()
     currency = form.currency.data if form.currency.data in {c.value for c in Currency} else None
     filters = opportunities.ListFilters(
-        q=(form.q.data or "").strip()[:200], stage_id=_int(form.stage.data), owner_id=_int(form.owner.data),
-        client_id=_int(form.client.data), due_from=form.due_from.data if not form.due_from.errors else None,
+        q=(form.q.data or "").strip()[:200], stage_id=_int(form.stage.data),
+        owner_id=None if form.owner.errors else form.owner.data,
+        client_id=None if form.client.errors else form.client.data, due_from=form.due_from.data if not form.due_from.errors else None,
         due_to=form.due_to.data if not form.due_to.errors else None,
         currency=Currency(currency) if currency else None, newest_deadline_first=form.sort.data == "-deadline")
     page = paginate(opportunities.list_query(filters), per_page=PAGE_SIZE)

@@ -73,3 +73,22 @@ def test_the_board_costs_the_same_queries_for_3_or_30_opportunities(staff_client
     staff_client.get(board_url(tenant))         # the user is read again after the commits above
     many = statements_for(staff_client, board_url(tenant))
     assert many == few, f"{few} statements for 3 opportunities, {many} for 30"
+
+
+def test_a_crowded_column_shows_its_first_cards_and_links_the_rest(staff_client, tenant, client_org):
+    """A stage of hundreds of calls stays a page a phone can load: the soonest CARDS_SHOWN cards, the
+    totals of all, and a link to the list filtered by that stage."""
+    from plugins.consulting_crm.opportunities import CARDS_SHOWN
+    start = date.today() + timedelta(days=1)
+    for n in range(CARDS_SHOWN + 3):
+        add_opportunity(tenant, f"Call number {n:02d}", client=client_org, code="qualified", value=Decimal(1000),
+                        submission_due_on=start + timedelta(days=n))
+    page = staff_client.get(board_url(tenant)).get_data(as_text=True)
+    assert page.count('class="opp-card"') == CARDS_SHOWN
+    assert f"Call number {CARDS_SHOWN - 1:02d}" in page and f"Call number {CARDS_SHOWN:02d}" not in page
+    assert f'class="total-count">{CARDS_SHOWN + 3}<' in page and f"${(CARDS_SHOWN + 3) * 1000:,}.00" in page
+    with tenant_scope(tenant.id):
+        stage_id = db.session.query(Opportunity.stage_id).first()[0]
+    assert f'href="/t/{tenant.slug}/consulting/opportunities/?stage={stage_id}">3 more in the list</a>' in page
+    listed = staff_client.get(f"/t/{tenant.slug}/consulting/opportunities/?stage={stage_id}").get_data(as_text=True)
+    assert f"Call number {CARDS_SHOWN + 2:02d}" in listed

@@ -35,8 +35,10 @@ def test_filters_narrow_the_list(staff_client, tenant, staff, client_org):
 
     assert shown("q=manual") == (False, True)
     assert shown("q=cfp-2026") == (True, True)                 # the call reference
-    assert shown(f"client={other_client.id}") == (False, True)
-    assert shown(f"owner={staff.id}") == (False, True)
+    assert shown("client=Open+Development") == (False, True)          # typed (a picker), not a select
+    assert shown(f"client=Open+Development+Cambodia&client-id={other_client.id}") == (False, True)
+    assert shown(f"owner={staff.email}") == (False, True)
+    assert shown("owner=nobody-here") == (True, True)                  # not understood: ignored
     assert shown("currency=KHR") == (False, True)
     assert shown("due_from=2027-01-01") == (False, True)
     assert shown("due_to=2026-12-31") == (True, False)
