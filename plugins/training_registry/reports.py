@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
+from core.cache import cached_if_large
 from core.web import page_url
 from core.disaggregation import DIMENSIONS, NO, UNKNOWN, YES, flag_cell
 from core.periods import period_bounds
@@ -610,6 +611,22 @@ def certificates_due():
                    or_(Enrolment.status == EnrolmentStatus.COMPLETED, met), not_(valid_certificate)))
 
 
+def _courses_awaiting_certificates() -> tuple[list, int]:
+    """The latest WIDGET_SIZE courses with certificates to issue (id, titles, how many) and the number
+    waiting in all: one scan of the tenant's enrolments and attendance, kept a minute when 10,000 or
+    more wait (core.cache)."""
+    def compute() -> tuple[list, int]:
+        due = certificates_due().subquery()
+        per_course = (select(Course.id, Course.title_en, Course.title_km, func.count().label("waiting"),
+                             func.sum(func.count()).over().label("everyone"))
+                      .join(due, due.c.course_id == Course.id)
+                      .group_by(Course.id, Course.title_en, Course.title_km, Course.ends_on))
+        rows = db.session.execute(per_course.order_by(Course.ends_on.desc(), Course.id.desc())
+                                  .limit(WIDGET_SIZE)).all()
+        return [tuple(row[:4]) for row in rows], int(rows[0].everyone) if rows else 0
+    return cached_if_large(("training.certificates_due",), compute, size=lambda found: found[1])
+
+
 def dashboard_widgets(tenant, user) -> list[Widget]:
     """One light card: the sessions of the next two weeks and the courses with certificates to issue."""
     from core.permissions import can
@@ -626,16 +643,9 @@ def dashboard_widgets(tenant, user) -> list[Widget]:
         sessions = db.session.execute(upcoming.order_by(TrainingSession.starts_on, TrainingSession.start_time,
                                                         TrainingSession.id).limit(WIDGET_SIZE)).all()
         session_total = db.session.execute(select(func.count()).select_from(upcoming.subquery())).scalar_one()
-        due = certificates_due().subquery()
-        certificates = []
-        certificate_total = 0
+        certificates, certificate_total = ([], 0)
         if can("training.certificates.issue"):
-            per_course = (select(Course.id, Course.title_en, Course.title_km, func.count().label("waiting"))
-                          .join(due, due.c.course_id == Course.id)
-                          .group_by(Course.id, Course.title_en, Course.title_km, Course.ends_on))
-            certificates = db.session.execute(per_course.order_by(Course.ends_on.desc(), Course.id.desc())
-                                              .limit(WIDGET_SIZE)).all()
-            certificate_total = db.session.execute(select(func.count()).select_from(due)).scalar_one()
+            certificates, certificate_total = _courses_awaiting_certificates()
     context = {
         "days": NEXT_SESSION_DAYS,
         "sessions": [{"on": row.starts_on, "time": row.start_time, "title": row.title,
@@ -646,9 +656,9 @@ def dashboard_widgets(tenant, user) -> list[Widget]:
                      for row in sessions],
         "session_total": session_total,
         "show_certificates": can("training.certificates.issue"),
-        "certificates": [{"course": name_in_language(row.title_en, row.title_km, locale), "waiting": row.waiting,
-                          "url": page_url("training_certificates.course", tenant, course_id=row.id)}
-                         for row in certificates],
+        "certificates": [{"course": name_in_language(title_en, title_km, locale), "waiting": waiting,
+                          "url": page_url("training_certificates.course", tenant, course_id=course_id)}
+                         for course_id, title_en, title_km, waiting in certificates],
         "certificate_total": certificate_total,
         "reports_url": page_url("training_reports.index", tenant),
     }
