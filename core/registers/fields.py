@@ -92,6 +92,16 @@ class LookupField(Field):
     def choosable(self, record) -> bool:
         return True
 
+    @staticmethod
+    def designated(text: str, found: list, names) -> tuple[object | None, list]:
+        """`match`'s answer from a search's results: the one record one of whose `names(record)` is
+        exactly the text (whatever the case), else the only record found, else none."""
+        wanted = text.casefold()
+        exact = [record for record in found if wanted in (name.casefold() for name in names(record) if name)]
+        if len(exact) == 1:
+            return exact[0], found
+        return (found[0], found) if len(found) == 1 else (None, found)
+
     def record_label(self, record) -> str:
         raise NotImplementedError
 
@@ -249,11 +259,7 @@ class ContactField(LookupField):
         from core.permissions import can
         found = search_for_picker(text, kind=self.kind, include_protected=can(PROTECTED_PERMISSION),
                                   limit=MAX_CHOICES + 1)
-        exact = [contact for contact in found if text.casefold() in (contact.name_latin.casefold(),
-                                                                     contact.name_km.casefold())]
-        if len(exact) == 1:
-            return exact[0], found
-        return (found[0], found) if len(found) == 1 else (None, found)
+        return self.designated(text, found, lambda contact: (contact.name_latin, contact.name_km))
 
     def record_label(self, record) -> str:
         from core.registers.protection import shown_name
@@ -298,11 +304,7 @@ class InstitutionField(LookupField):
     def match(self, text: str):
         from core.registers.institutions import search_for_picker
         found = search_for_picker(text, include_former=self.include_former, limit=MAX_CHOICES + 1)
-        exact = [institution for institution in found if text.casefold() in (
-            (institution.code or "").casefold(), institution.name_en.casefold(), institution.name_km.casefold())]
-        if len(exact) == 1:
-            return exact[0], found
-        return (found[0], found) if len(found) == 1 else (None, found)
+        return self.designated(text, found, lambda body: (body.code, body.name_en, body.name_km))
 
     def choosable(self, record) -> bool:
         from core.registers.institutions import is_current
@@ -335,10 +337,7 @@ class MemberField(LookupField):
         from flask import g
         from core.admin.queries import find_active_members
         found = find_active_members(g.tenant, text, MAX_CHOICES + 1)
-        exact = [user for user in found if text.casefold() in ((user.name or "").casefold(), user.email.casefold())]
-        if len(exact) == 1:
-            return exact[0], found
-        return (found[0], found) if len(found) == 1 else (None, found)
+        return self.designated(text, found, lambda user: (user.name, user.email))
 
     def record_label(self, record) -> str:
         return record.name or record.email
