@@ -296,7 +296,13 @@ def register_error_handlers(app: Flask) -> None:
                 if code == 422 and set(errors) == {"query"}:
                     # A wrong query string (unknown parameter, page out of range) is a bad request.
                     code, (title, description) = 400, _error_texts(400)
-            response = problem(code, title, description, errors)
+            problem_type = data.get("problem_type") if isinstance(data, dict) else None
+            if problem_type:   # core.api.refuse: a rule refused a request the document calls valid
+                title, description = (_("Refused by a rule"),
+                                      _("The request is well formed, but a rule refuses it: see the message on each field."))
+                response = problem(code, title, description, errors, type=problem_type)
+            else:
+                response = problem(code, title, description, errors)
         else:
             response = app.make_response((render_template(
                 "errors/error.html", code=code, title=title, description=description), code))

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import http
+from collections.abc import Mapping
+from typing import NoReturn
 
 import marshmallow as ma
 from flask_smorest import Api
+from flask_smorest import abort as api_abort
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.spec import prepare_response
 from webargs.flaskparser import FlaskParser
@@ -54,10 +57,36 @@ class ApiBlueprint(SmorestBlueprint):
         self.mount_prefix = f"{base}/{path.strip('/')}" if path else base
 
 
+# The problem type of a request the document calls valid but a rule of the records refuses (a
+# referenced record that is not one of the organisation's, a code already taken, an end before its
+# start…): 422, with the message on the field at fault. Schema validation errors stay about:blank.
+# Not meant to be dereferenced (the .invalid domain never resolves), only compared.
+BUSINESS_RULE_TYPE = "https://samaki.invalid/problems/business-rule"
+PROBLEM_TYPES = ("about:blank", BUSINESS_RULE_TYPE)
+
+
+def refuse(error, default_field: str = "", renamed: Mapping[str, str] | None = None) -> NoReturn:
+    """Answer a refusal by a rule as a 422 problem of type BUSINESS_RULE_TYPE, nothing written
+    (rolled back). `error` is a core.errors.DomainError from a service (its message goes on the field
+    it names, by its API name through `renamed`, else on `default_field`) or the view's own messages
+    per field, `{field: [message]}` (`{field: {index: {field: [message]}}}` for an item of a list)."""
+    from core.extensions import db
+    db.session.rollback()
+    if isinstance(error, Mapping):
+        messages = dict(error)
+    else:
+        messages = {(renamed or {}).get(error.field, error.field) or default_field: [str(error.message)]}
+    api_abort(422, messages=messages, problem_type=BUSINESS_RULE_TYPE)
+
+
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details: every API error has this shape (see core.web.problem)."""
 
-    type = ma.fields.String(required=True)
+    type = ma.fields.String(required=True, validate=ma.validate.OneOf(PROBLEM_TYPES), metadata={
+        "description": f"about:blank for an error its status says all about (a field the document "
+                       f"refuses, a missing record, a stale ETag…); {BUSINESS_RULE_TYPE} for a "
+                       f"request the document calls valid but a rule of the records refuses (422, the "
+                       f"message on the field at fault in `errors`)."})
     title = ma.fields.String(required=True)
     status = ma.fields.Integer(required=True)
     detail = ma.fields.String()

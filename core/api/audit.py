@@ -10,12 +10,13 @@ from typing import Any
 import marshmallow as ma
 from flask import g
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from core.admin.queries import audit_events_query, audit_models
 from core.admin.views import describe_event
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.fields import record_id as id_field
 from core.api.lists import ListArgs, page_schema, paginate
 from core.models import AuditEvent
@@ -62,7 +63,7 @@ class AuditListArgs(ListArgs):
     @ma.validates_schema
     def _ordered(self, data, **kwargs) -> None:
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ma.ValidationError(_l("The end date must not be before the start date."), "date_to")
+            refuse({"date_to": [_("The end date must not be before the start date.")]})
 
 
 class AuditModelsSchema(ma.Schema):

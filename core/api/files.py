@@ -34,12 +34,12 @@ from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import abort, current_app
-from flask_smorest import abort as api_abort
 from flask_smorest.fields import Upload as UploadField
 from marshmallow import fields
 from werkzeug.datastructures import FileStorage
 
 from core import uploads
+from core.api import refuse
 from core.api.lists import ListArgs
 from core.errors import DomainError
 from core.extensions import db
@@ -92,9 +92,7 @@ def save_or_422(save: Callable[[], T], *, field: str = "file", aliases: Iterable
         result = save()
         db.session.flush()
     except DomainError as error:
-        db.session.rollback()
-        name = field if error.field is None or error.field in set(aliases) else error.field
-        api_abort(422, messages={name: [str(error.message)]})
+        refuse(error, field, {alias: field for alias in aliases})
     return result
 
 

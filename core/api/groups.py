@@ -10,12 +10,11 @@ import marshmallow as ma
 from flask import abort, g
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_smorest import abort as api_abort
 from marshmallow import fields, validate
 from sqlalchemy import select
 
 from core import sharing
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.fields import record_id
 from core.api.lists import ListArgs, page_schema, paginate
 from core.errors import DomainError
@@ -202,19 +201,18 @@ class Shares(MethodView):
         record type's published fields, and the other members are notified."""
         kind = sharing.shareable_types().get(data["record_type"])
         if kind is None:
-            api_abort(422, messages={"record_type": [_("This kind of record cannot be shared.")]})
+            refuse({"record_type": [_("This kind of record cannot be shared.")]})
         group = sharing.group_for_member(g.tenant, data["group"])
         if group is None:
-            api_abort(422, messages={"group": [_("Your organisation is not a member of this working group.")]})
+            refuse({"group": [_("Your organisation is not a member of this working group.")]})
         # A tenant-scoped select: another organisation's record is simply not found.
         record = db.session.execute(select(kind.model).where(kind.model.id == data["record_id"])).scalar_one_or_none()
         if record is None:
-            api_abort(422, messages={"record_id": [_("There is nothing here, or you do not have access to it.")]})
+            refuse({"record_id": [_("There is nothing here, or you do not have access to it.")]})
         try:
             shared = sharing.share(record, data["record_type"], group, g.tenant)
             db.session.flush()
         except DomainError as error:
-            db.session.rollback()
-            api_abort(422, messages={error.field or "record_id": [str(error.message)]})
+            refuse(error, "record_id")
         db.session.commit()
         return shared_view(shared)

@@ -10,12 +10,11 @@ import marshmallow as ma
 from flask import abort, current_app, g
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import abort as api_abort
 from marshmallow import fields, validate
 from sqlalchemy import select
 
 from core.admin import services
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.fields import enum
 from core.api.lists import ListArgs, paginate, page_schema
 from core.auth.views import send_invitation
@@ -96,11 +95,6 @@ def get_membership(membership_id: int) -> Membership:
     return membership
 
 
-def _refuse(error: DomainError, default_field: str):
-    db.session.rollback()
-    api_abort(422, messages={error.field or default_field: [str(error.message)]})
-
-
 @members_api.route("/members/")
 class Members(MethodView):
     @require(MANAGE)
@@ -130,7 +124,7 @@ class Members(MethodView):
                                                       role=data["role"], actor_role=g.membership.role)
             db.session.flush()
         except DomainError as error:
-            _refuse(error, "email")
+            refuse(error, "email")
         send_invitation(membership.user, g.tenant, new_account=created)
         db.session.commit()
         return member_view(membership)
@@ -162,7 +156,7 @@ class MemberById(MethodView):
                                            actor_id=current_user.id)
             db.session.flush()
         except DomainError as error:
-            _refuse(error, "role" if "role" in data else "is_active")
+            refuse(error, "role" if "role" in data else "is_active")
         db.session.commit()
         return member_view(get_membership(membership_id))
 

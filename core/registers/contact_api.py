@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import abort as api_abort
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.lists import paginate
 from core.errors import DomainError
 from core.extensions import db
@@ -34,9 +34,6 @@ DETAIL_PLAIN = LIST_PLAIN + ("disability", "idpoor", "indigenous", "institution_
                              "consent_withdrawn_on")
 
 
-def _invalid(errors: dict[str, list[str]], status: int = 422):
-    db.session.rollback()
-    api_abort(status, messages=errors)
 
 
 def contact_item(contact: Contact, *, detail: bool = False, reveal: bool | None = None) -> dict[str, Any]:
@@ -95,7 +92,7 @@ class Contacts(MethodView):
         try:
             contact = contacts.create_contact(**_fields(data))
         except DomainError as error:
-            _invalid({error.field or "name_latin": [str(error.message)]})
+            refuse(error, "name_latin")
         db.session.commit()
         return contact_item(get_contact(contact.id), detail=True)
 
@@ -125,12 +122,12 @@ class ContactById(MethodView):
         if not may_see_identity(contact):
             hidden = sorted(set(data) & set(DETAIL_IDENTITY))
             if hidden:
-                _invalid({name: [_("Only those allowed to see a protected person may change their identity.")]
+                refuse({name: [_("Only those allowed to see a protected person may change their identity.")]
                           for name in hidden})
         try:
             contacts.update_contact(contact, **_fields(data))
         except DomainError as error:
-            _invalid({error.field or "id": [str(error.message)]})
+            refuse(error, "id")
         db.session.commit()
         return contact_item(get_contact(contact_id), detail=True)
 
@@ -145,5 +142,6 @@ class ContactById(MethodView):
         try:
             contacts.delete_contact(contact)
         except DomainError as error:
-            _invalid({error.field or "id": [str(error.message)]}, status=409)
+            db.session.rollback()
+            api_abort(409, messages={error.field or "id": [str(error.message)]})
         db.session.commit()

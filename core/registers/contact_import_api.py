@@ -13,7 +13,7 @@ from flask_smorest import abort as api_abort
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import can, require
@@ -85,7 +85,7 @@ class ExportArgs(ma.Schema):
     tag = fields.String(load_default="", validate=validate.Length(max=100))
     protected = fields.Boolean(load_default=None, allow_none=True)
     include_protected = fields.Boolean(load_default=False, metadata={
-        "description": "Refused: protected people's identities are never exported."})
+        "enum": [False], "description": "Only false: protected people's identities are never exported (true is a 400)."})
 
 
 def _preview_view(pending) -> dict:
@@ -128,8 +128,7 @@ class ImportUpload(MethodView):
             pending = contact_import.preview_import(upload.read(contact_import.MAX_FILE_BYTES + 1),
                                                     file_name=upload.filename or "", user_id=current_user.id)
         except DomainError as error:
-            db.session.rollback()
-            api_abort(422, messages={"file": [str(error.message)]})
+            refuse({"file": [str(error.message)]})
         db.session.commit()
         return _preview_view(pending)
 
@@ -172,8 +171,7 @@ class ImportAccept(MethodView):
             api_abort(422, messages={"rows": contact_import.row_messages(
                 next(row for row in pending.rows if row["line"] == refused.line))})
         except DomainError as error:
-            db.session.rollback()
-            api_abort(422, messages={error.field or "mode": [str(error.message)]})
+            refuse(error, "mode")
         db.session.commit()
         return vars(result)
 

@@ -8,10 +8,9 @@ from typing import Any
 from flask import abort
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_smorest import abort as api_abort
 from sqlalchemy.orm import joinedload
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.lists import paginate
 from core.errors import DomainError
 from core.extensions import db
@@ -75,8 +74,7 @@ def _save(institution: Institution | None, data: dict):
     except register.SharedInstitutionError:
         return None
     except DomainError as error:
-        db.session.rollback()
-        api_abort(422, messages={error.field or "code": [str(error.message)]})
+        refuse(error, "code")
     db.session.commit()
     return saved
 
@@ -145,7 +143,6 @@ class InstitutionById(MethodView):
             register.delete_institution(institution)
             db.session.flush()
         except DomainError as error:
-            db.session.rollback()
-            api_abort(422, messages={"id": [str(error.message)]})
+            refuse({"id": [str(error.message)]})
         db.session.commit()
         return None

@@ -9,12 +9,19 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from core.api.fields import BLANK_CHARACTERS, NOT_BLANK
 from core.api.lists import ListArgs, page_schema
 from core.registers.models import InstitutionKind
 from core.web import MAX_RECORD_ID
 
 DATE_RANGE = validate.Range(min=date(1900, 1, 1), max=date(2100, 12, 31),
                             error=_l("Give a date between 1900 and 2100."))
+
+# Blank, or an address with an @ (as the page takes it), as a pattern the document shows.
+EMAIL_OR_BLANK = validate.Regexp(rf"^(?:[{BLANK_CHARACTERS}]*$|[\s\S]*@)", error=_l("Give an e-mail address."))
+# Blank, or an address starting with http:// or https:// (core.registers.institutions), likewise.
+WEBSITE_OR_BLANK = validate.Regexp(rf"^[{BLANK_CHARACTERS}]*(?:$|[Hh][Tt][Tt][Pp][Ss]?://)",
+                                   error=_l("Write the website with http:// or https:// in front."))
 
 
 def _kind(**kwargs) -> fields.Enum:
@@ -69,9 +76,9 @@ def _code(**kwargs) -> fields.String:
 class InstitutionWriteSchema(ma.Schema):
     """A private institution of the organisation (POST); PATCH takes the same fields, each optional."""
 
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    code = fields.String(required=True, validate=[validate.Length(min=1, max=64), NOT_BLANK])
     kind = _kind(required=True)
-    name_en = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    name_en = fields.String(required=True, validate=[validate.Length(min=1, max=255), NOT_BLANK])
     name_km = fields.String(load_default="", validate=validate.Length(max=255))
     parent_code = _code(load_default="", metadata={"description": "Code of the institution above it."})
     place_code = fields.String(load_default="", validate=validate.Length(max=16),
@@ -79,21 +86,12 @@ class InstitutionWriteSchema(ma.Schema):
     successor_code = _code(load_default="", metadata={"description": "Code of the institution that took over."})
     ncdd_member = fields.Boolean(load_default=False)
     phone = fields.String(load_default="", validate=validate.Length(max=100))
-    email = fields.String(load_default="", validate=validate.Length(max=254))
-    website = fields.String(load_default="", validate=validate.Length(max=255))
+    email = fields.String(load_default="", validate=[validate.Length(max=254), EMAIL_OR_BLANK])
+    website = fields.String(load_default="", validate=[validate.Length(max=255), WEBSITE_OR_BLANK])
     address_en = fields.String(load_default="", validate=validate.Length(max=500))
     valid_from = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
     valid_to = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
 
-    @ma.validates("code", "name_en")
-    def _not_blank(self, value, **kwargs) -> None:
-        if not value.strip():
-            raise ma.ValidationError(_l("This field cannot be blank."))
-
-    @ma.validates("email")
-    def _email(self, value, **kwargs) -> None:
-        if value.strip() and "@" not in value:
-            raise ma.ValidationError(_l("Give an e-mail address."))
 
 
 class InstitutionPatchSchema(InstitutionWriteSchema):
@@ -105,8 +103,8 @@ class InstitutionPatchSchema(InstitutionWriteSchema):
     successor_code = _code()
     ncdd_member = fields.Boolean()
     phone = fields.String(validate=validate.Length(max=100))
-    email = fields.String(validate=validate.Length(max=254))
-    website = fields.String(validate=validate.Length(max=255))
+    email = fields.String(validate=[validate.Length(max=254), EMAIL_OR_BLANK])
+    website = fields.String(validate=[validate.Length(max=255), WEBSITE_OR_BLANK])
     address_en = fields.String(validate=validate.Length(max=500))
     valid_from = fields.Date(allow_none=True, validate=DATE_RANGE)
     valid_to = fields.Date(allow_none=True, validate=DATE_RANGE)

@@ -7,10 +7,10 @@ import marshmallow as ma
 from flask import abort
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_smorest import abort as api_abort
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.lists import ListArgs, page_schema, paginate
 from core.i18n import current_locale
 from core.permissions import require
@@ -51,7 +51,8 @@ class PlaceListArgs(ListArgs):
     q = fields.String(validate=validate.Length(max=200),
                       metadata={"description": "A code prefix, or part of the English or Khmer name."})
     kind = fields.String(metadata={"description": "province, district, commune or village.", "enum": KINDS})
-    parent = fields.String(validate=validate.Length(min=1, max=16), metadata={
+    parent = fields.String(validate=[validate.Length(min=1, max=16), validate.Regexp(
+        r"^[0-9]+$", error=_l("Give the parent place's code or id, in digits."))], metadata={
         "description": "Only the units directly under this place: its code (e.g. 0701) or its id; a value that "
                        "is a code is read as the code."})
     include_retired = fields.Boolean(load_default=False, metadata={
@@ -77,12 +78,13 @@ def place_view(place: Place) -> dict[str, Any]:
 
 
 def _parent(value: str) -> Place:
-    """The place a `parent` filter names (a code first, else an id); 400 naming it when there is none."""
+    """The place a `parent` filter names (a code first, else an id); a rule's 422 naming it when there
+    is none (the document cannot list the gazetteer)."""
     parent = places.place_by_code(value)
     if parent is None and value.isdigit() and int(value) <= MAX_RECORD_ID:
         parent = places.get_place(int(value))
     if parent is None:
-        api_abort(422, messages={"query": {"parent": [_("No place has the code or id %(value)s.", value=value)]}})
+        refuse({"parent": [_("No place has the code or id %(value)s.", value=value)]})
     return parent
 
 

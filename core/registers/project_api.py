@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_smorest import abort as api_abort
 from sqlalchemy.exc import IntegrityError
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.lists import paginate
 from core.errors import DomainError
 from core.extensions import db
@@ -28,12 +28,6 @@ projects_api = ApiBlueprint("projects_api", __name__, path="projects",
 
 SORT_COLUMNS = {"code": Project.code, "starts_on": Project.starts_on, "ends_on": Project.ends_on,
                 "title_en": Project.title_en}
-
-
-def _invalid(errors: dict[str, list[str]]):
-    """A 422 problem naming the fields at fault (nothing written)."""
-    db.session.rollback()
-    api_abort(422, messages=errors)
 
 
 def project_view(project: Project) -> dict[str, Any]:
@@ -75,7 +69,7 @@ class Projects(MethodView):
         try:
             project = projects.create_project(g.tenant.id, **data)
         except DomainError as error:
-            _invalid({error.field or "code": [str(error.message)]})
+            refuse(error, "code")
         db.session.commit()
         return project_view(_get(project.id))
 
@@ -100,7 +94,7 @@ class ProjectById(MethodView):
         try:
             projects.update_project(project, **data)
         except DomainError as error:
-            _invalid({error.field or "code": [str(error.message)]})
+            refuse(error, "code")
         db.session.commit()
         return project_view(_get(project_id))
 

@@ -6,10 +6,10 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.api.fields import enum, RECORD_ID
+from core.api.fields import NOT_BLANK, RECORD_ID, enum
 from core.api.lists import ListArgs, page_schema
 from core.registers.models import Currency, ProjectStatus
-from core.registers.projects import (EARLIEST_DAY, LATEST_DAY, MAX_CODE_LENGTH, MAX_DESCRIPTION_LENGTH,
+from core.registers.projects import (EARLIEST_DAY, LATEST_DAY, MAX_BUDGET, MAX_CODE_LENGTH, MAX_DESCRIPTION_LENGTH,
                                      MAX_TITLE_LENGTH)
 
 DATE_RANGE = validate.Range(min=EARLIEST_DAY, max=LATEST_DAY, error=_l("Give a date between 1990 and 2100."))
@@ -50,14 +50,17 @@ ProjectPage = page_schema(ProjectSchema, "ProjectPage")
 class ProjectWriteSchema(ma.Schema):
     """What a project is created with (POST); PATCH takes the same fields, each optional."""
 
-    code = fields.String(required=True, validate=validate.Length(min=1, max=MAX_CODE_LENGTH))
-    title_en = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TITLE_LENGTH))
+    code = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_CODE_LENGTH), NOT_BLANK])
+    title_en = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_TITLE_LENGTH), NOT_BLANK])
     title_km = fields.String(validate=validate.Length(max=MAX_TITLE_LENGTH))
     donor_id = fields.Integer(allow_none=True, validate=RECORD_ID, metadata={
         "description": "An organisation contact of your organisation."})
     starts_on = fields.Date(allow_none=True, validate=DATE_RANGE)
     ends_on = fields.Date(allow_none=True, validate=DATE_RANGE, metadata={"description": "Not before starts_on."})
-    budget = fields.Decimal(allow_none=True, metadata={
+    budget = fields.Decimal(allow_none=True, validate=[
+        validate.Range(min=0, error=_l("The budget cannot be negative.")),
+        validate.Range(max=MAX_BUDGET, error=_l("The budget is too large."))], metadata={
+        "minimum": 0, "maximum": float(MAX_BUDGET),   # numbers in the document (apispec writes Decimals as strings)
         "description": "From 0 to 99999999999999.99, at most two decimals (a number or a decimal string)."})
     currency = enum(Currency)
     status = enum(ProjectStatus)

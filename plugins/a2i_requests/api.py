@@ -10,11 +10,10 @@ from flask import abort, g, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import abort as api_abort
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.files import FileListArgs, download, download_doc, file_view, save_or_422
 from core.api.lists import paginate
 from core.errors import DomainError
@@ -44,17 +43,6 @@ BODY_SORT = {"name_en": Institution.name_en, "kind": Institution.kind}
 # Input fields that describe the requester (legacy, before requesters were contacts) or name it.
 REQUESTER_FIELDS = ("requester_name", "requester_contact", "consent_recorded", "protected_requester",
                     "requester_sex", "requester_age_group")
-
-
-
-def _invalid(errors: dict[str, list[str]]):
-    """A 422 problem naming the fields at fault (nothing written)."""
-    db.session.rollback()
-    api_abort(422, messages=errors)
-
-
-def _domain_error(error: DomainError, default_field: str) -> None:
-    _invalid({error.field or default_field: [str(error.message)]})
 
 
 # --- representations ------------------------------------------------------------------------------
@@ -218,7 +206,7 @@ class Requests(MethodView):
         """File a new draft request; it is assigned to the token's user unless assignee_id is given."""
         errors = _check_references(data)
         if errors:
-            _invalid(errors)
+            refuse(errors)
         columns = _columns(data)
         subject, question, body_id = columns.pop("subject"), columns.pop("question"), columns.pop("body_id")
         try:
@@ -226,7 +214,7 @@ class Requests(MethodView):
                                           actor=current_user._get_current_object(), **columns)
             db.session.flush()
         except DomainError as error:
-            _domain_error(error, "subject")
+            refuse(error, "subject")
         db.session.commit()
         return request_view(get_request(req.id))
 
@@ -254,7 +242,7 @@ class RequestById(MethodView):
             errors |= {name: [_("Only the assignee and managers may change a protected requester.")]
                        for name in (*REQUESTER_FIELDS, "requester_contact_id") if name in data}
         if errors:
-            _invalid(errors)
+            refuse(errors)
         columns = _columns(data)
         described = {name: columns.pop(name) for name in REQUESTER_FIELDS if name in columns}
         try:
@@ -272,7 +260,7 @@ class RequestById(MethodView):
                 setattr(req, name, value)
             db.session.flush()
         except DomainError as error:
-            _domain_error(error, "requester_contact_id")
+            refuse(error, "requester_contact_id")
         db.session.commit()
         return request_view(get_request(request_id))
 
@@ -288,19 +276,19 @@ class Transitions(MethodView):
         req = get_request(request_id, selectinload(InfoRequest.events))
         to = data["to"]
         if to not in services.allowed_transitions(req):
-            _invalid({"to": [_("A request that is %(status)s cannot become %(to)s.",
+            refuse({"to": [_("A request that is %(status)s cannot become %(to)s.",
                                status=req.status.label, to=to.label)]})
         accepted = services.STEP_DETAILS.get(to, set())
         given = {name: data[name] for name in DETAIL_NAMES if data.get(name) not in (None, "")}
         unused = sorted(set(given) - accepted)
         if unused:
-            _invalid({name: [_("This detail is not recorded for the step %(to)s.", to=to.label)] for name in unused})
+            refuse({name: [_("This detail is not recorded for the step %(to)s.", to=to.label)] for name in unused})
         try:
             services.transition(req, to, actor=current_user._get_current_object(), on=data["occurred_on"],
                                 note=data["note"].strip(), **given)
             db.session.flush()
         except DomainError as error:
-            _domain_error(error, "to")
+            refuse(error, "to")
         db.session.commit()
         return request_view(get_request(request_id))
 
@@ -403,7 +391,7 @@ class Attachments(MethodView):
         entry_id = files.get("correspondence_id")
         if entry_id is not None and db.session.scalar(select(Correspondence.id).where(
                 Correspondence.id == entry_id, Correspondence.request_id == req.id)) is None:
-            _invalid({"correspondence_id": [_("Choose correspondence recorded on this request.")]})
+            refuse({"correspondence_id": [_("Choose correspondence recorded on this request.")]})
         stored = save_or_422(lambda: attachments.save_upload(files["file"], tenant_id=g.tenant.id, request_id=req.id,
                                                              uploaded_by_id=current_user.id,
                                                              correspondence_id=entry_id))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.api.fields import enum, record_id
+from core.api import refuse
+from core.api.fields import NOT_BLANK, enum, record_id
 from core.api.files import FileUploadSchema, StoredFileSchema
 from core.api.lists import ListArgs, page_schema
 from core.registers.models import AgeGroup, InstitutionKind, Sex
@@ -141,8 +143,8 @@ def _tags_field() -> fields.List:
 class RequestWriteSchema(ma.Schema):
     """What a request is filed with (POST); PATCH takes the same fields, each optional."""
 
-    subject = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    question = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    subject = fields.String(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK])
+    question = fields.String(required=True, validate=[validate.Length(min=1, max=20000), NOT_BLANK])
     body_id = record_id(required=True)
     channel = enum(Channel, load_default=Channel.LETTER)
     tags = _tags_field()
@@ -165,11 +167,6 @@ class RequestWriteSchema(ma.Schema):
             raise ma.ValidationError(_l("A tag cannot contain a comma."))
         if len(", ".join(tag.strip() for tag in value if tag.strip())) > MAX_TAGS_LENGTH:
             raise ma.ValidationError(_l("Tags may take at most %(n)s characters together.", n=MAX_TAGS_LENGTH))
-
-    @ma.validates("subject", "question")
-    def _not_blank(self, value, **kwargs) -> None:
-        if not value.strip():
-            raise ma.ValidationError(_l("This field cannot be blank."))
 
 
 class RequestPatchSchema(RequestWriteSchema):
@@ -261,7 +258,7 @@ class StatisticsArgs(ma.Schema):
     @ma.validates_schema
     def _ordered(self, data, **kwargs) -> None:
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ma.ValidationError(_l("The end date must not be before the start date."), "date_to")
+            refuse({"date_to": [_("The end date must not be before the start date.")]})
 
 
 class StatRowSchema(ma.Schema):

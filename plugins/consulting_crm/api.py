@@ -15,11 +15,10 @@ from flask import abort, g, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import abort as api_abort
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.files import (FileListArgs, FileUploadSchema, as_upload, download, download_doc, file_view,
                             save_or_422)
 from core.api.lists import paginate
@@ -49,16 +48,6 @@ consulting_api = ApiBlueprint("consulting_api", __name__, path="consulting",
 
 VIEW, EDIT, RATES = "consulting.view", "consulting.edit", "consulting.pool.rates"
 ZERO = Decimal(0)
-
-
-def _invalid(errors: dict):
-    """A 422 problem naming the fields at fault (nothing written)."""
-    db.session.rollback()
-    api_abort(422, messages=errors)
-
-
-def _domain_error(error: DomainError, default_field: str) -> None:
-    _invalid({error.field or default_field: [str(error.message)]})
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -156,7 +145,7 @@ def _write_opportunity(opportunity: Opportunity | None, data: dict) -> Opportuni
                 if field not in missing_before:
                     raise DomainError(message, field)
     except DomainError as error:
-        _invalid({RENAMED.get(error.field, error.field) or "title": [str(error.message)]})
+        refuse(error, "title", RENAMED)
     db.session.commit()
     return opportunity
 
@@ -244,12 +233,12 @@ class OpportunityStage(MethodView):
         opportunity = _opportunity(opportunity_id)
         stage = db.session.scalar(select(Stage).where(Stage.code == data["stage"].strip(), Stage.is_active.is_(True)))
         if stage is None:
-            _invalid({"stage": [_("Choose one of the stages of the list.")]})
+            refuse({"stage": [_("Choose one of the stages of the list.")]})
         try:
             opportunities.move(opportunity, stage.id, user_id=current_user.id, lost_reason=data.get("lost_reason"),
                                today=_today())
         except DomainError as error:
-            _domain_error(error, "stage")
+            refuse(error, "stage")
         db.session.commit()
         db.session.expire_all()
         return opportunity_view(_opportunity(opportunity_id))
@@ -298,28 +287,28 @@ def _create_proposal(data: dict) -> Proposal:
     proposals' rules (plugins.consulting_crm.proposals); all or nothing."""
     opportunity = proposals.get_opportunity(data["opportunity_id"])
     if opportunity is None:
-        _invalid({"opportunity_id": [_("Choose one of your opportunities.")]})
+        refuse({"opportunity_id": [_("Choose one of your opportunities.")]})
     try:
         proposal = proposals.create_proposal(opportunity, title=data["title"], currency=data["currency"])
         if data.get("submitted_on"):
             proposals.submit(proposal, data["submitted_on"], today=_today())
     except DomainError as error:
-        _domain_error(error, "title")
+        refuse(error, "title")
     if data["version_label"].strip():
         try:
             proposals.add_version(proposal, label=data["version_label"])
         except DomainError as error:
-            _invalid({"version_label": [str(error.message)]})
+            refuse({"version_label": [str(error.message)]})
     for index, line in enumerate(data["budget_lines"]):
         try:
             proposals.add_budget_line(proposal, **line)
         except DomainError as error:
-            _invalid({"budget_lines": {str(index): {error.field or "description": [str(error.message)]}}})
+            refuse({"budget_lines": {str(index): {error.field or "description": [str(error.message)]}}})
     for index, member in enumerate(data["team"]):
         try:
             proposals.add_member(proposal, **member)
         except DomainError as error:
-            _invalid({"team": {str(index): {error.field or "consultant_id": [str(error.message)]}}})
+            refuse({"team": {str(index): {error.field or "consultant_id": [str(error.message)]}}})
     db.session.commit()
     return proposal
 
@@ -409,7 +398,7 @@ class Consultants(MethodView):
                 available_from=args.get("available_from"), available_to=args.get("available_to"),
                 q=args.get("q") or "", active=args.get("active"), names_of_protected=can(PROTECTED_PERMISSION))
         except DomainError as error:
-            _domain_error(error, "q")
+            refuse(error, "q")
         page = paginate(query.order_by(None), args, {"id": Consultant.id, "created_at": Consultant.created_at},
                         (Consultant.is_active.desc(), Contact.protected, Contact.name_latin, Contact.name_km,
                          Consultant.id))

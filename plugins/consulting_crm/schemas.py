@@ -9,10 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.api.fields import enum, record_id
+from core.api import refuse
+from core.api.fields import NOT_BLANK, enum, record_id
 from core.api.files import StoredFileSchema
 from core.api.lists import ListArgs, page_schema
 from plugins.consulting_crm.models import (ClientType, Currency, DeliverableStatus, EngagementStatus, InvoiceStatus,
@@ -65,7 +67,8 @@ def hidden_money(description: str) -> fields.String:
 
 
 class DateOrderMixin:
-    """Refuses a period (date_from, date_to) that ends before it starts."""
+    """Refuses a period (date_from, date_to) that ends before it starts: a rule between two valid
+    dates, so a business-rule 422 (core.api.refuse)."""
 
     PERIODS = (("date_from", "date_to"),)
 
@@ -73,7 +76,7 @@ class DateOrderMixin:
     def _ordered(self, data, **kwargs) -> None:
         for start, end in self.PERIODS:
             if data.get(start) and data.get(end) and data[start] > data[end]:
-                raise ma.ValidationError([_l("The end date must not be before the start date.")], end)
+                refuse({end: [_("The end date must not be before the start date.")]})
 
 
 class NamedIdSchema(ma.Schema):
@@ -155,7 +158,7 @@ class OpportunityWriteSchema(DateOrderMixin, ma.Schema):
 
     PERIODS = (("questions_due_on", "submission_due_on"),)
 
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK])
     client_id = record_id(allow_none=True, metadata={"description": "An organisation of your contacts."})
     source = enum(OpportunitySource)
     call_reference = text(200)
@@ -253,7 +256,7 @@ class ProposalDetailSchema(ProposalSchema):
 
 
 class BudgetLineWriteSchema(ma.Schema):
-    description = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    description = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK])
     unit = text(50, load_default="", metadata={"description": "day, workshop, lump sum…"})
     quantity = money_in(QUANTITY_RANGE, Decimal("99999999.99"), load_default=Decimal(1))
     unit_cost = money_in(required=True)
@@ -267,7 +270,7 @@ class TeamMemberWriteSchema(ma.Schema):
 
 class ProposalWriteSchema(ma.Schema):
     opportunity_id = record_id(required=True)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK])
     currency = enum(Currency, load_default=Currency.USD)
     submitted_on = api_date(allow_none=True, load_default=None)
     version_label = text(100, load_default="", metadata={
@@ -489,7 +492,7 @@ class PipelineArgs(DateOrderMixin, ma.Schema):
     @ma.validates_schema
     def _year_or_period(self, data, **kwargs) -> None:
         if data.get("year") and (data.get("date_from") or data.get("date_to")):
-            raise ma.ValidationError([_l("Give a year or a period, not both.")], "year")
+            refuse({"year": [_("Give a year or a period, not both.")]})
 
 
 class PipelineFiltersSchema(ma.Schema):

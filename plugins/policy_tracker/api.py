@@ -14,7 +14,7 @@ from flask_smorest import abort as api_abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.files import as_upload, download, download_doc
 from core.api.lists import paginate
 from core.errors import DomainError
@@ -39,16 +39,12 @@ def _user():
     return current_user._get_current_object()
 
 
-def _invalid(errors: dict[str, list[str]]):
-    db.session.rollback()
-    api_abort(422, messages=errors)
-
-
 def _refuse(error: DomainError, default_field: str):
-    """A refused write: 403 when the user may not write the official entry, else 422."""
-    db.session.rollback()
-    status = 403 if str(error.message) == str(services.official_refusal()) else 422
-    api_abort(status, messages={error.field or default_field: [str(error.message)]})
+    """A refused write: 403 when the user may not write the official entry, else a rule's 422."""
+    if str(error.message) == str(services.official_refusal()):
+        db.session.rollback()
+        api_abort(403, messages={error.field or default_field: [str(error.message)]})
+    refuse(error, default_field)
 
 
 def _stage_view(stage: PolicyStage | None) -> dict | None:
@@ -196,7 +192,7 @@ class Stages(MethodView):
             stage_id = db.session.scalar(select(PolicyStage.id).where(
                 PolicyStage.instrument_type == law.instrument_type, PolicyStage.code == data["stage_code"].strip()))
             if stage_id is None:
-                _invalid({"stage_code": [str(services.stage_not_in_list(law))]})
+                refuse({"stage_code": [str(services.stage_not_in_list(law))]})
         try:
             change = services.record_stage_change(law, stage_id, data["occurred_on"], source=data["source"],
                                                   note=data["note"], actor=_user())
@@ -250,7 +246,7 @@ class VersionUpload(MethodView):
         _may_write(law)
         upload = as_upload(data["file"], services.MAX_FILE_BYTES)
         if upload is None:
-            _invalid({"file": [_("Choose a file to upload.")]})
+            refuse({"file": [_("Choose a file to upload.")]})
         try:
             version = services.add_version(law, label=data["label"], dated_on=data.get("dated_on"),
                                            source=data["source"], note=data["note"], files=[upload], actor=_user())

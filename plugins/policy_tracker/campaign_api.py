@@ -11,10 +11,9 @@ from flask import abort, g
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import abort as api_abort
 from sqlalchemy import select
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.lists import paginate
 from core.errors import DomainError
 from core.extensions import db
@@ -33,15 +32,6 @@ from plugins.policy_tracker.models import Activity, Campaign, Recommendation
 
 campaigns_api = ApiBlueprint("policy_campaigns_api", __name__, path="policy",
                              description="Campaigns, recommendations and activities.")
-
-
-def _invalid(errors: dict[str, list[str]]):
-    db.session.rollback()
-    api_abort(422, messages=errors)
-
-
-def _domain_error(error: DomainError, default_field: str) -> None:
-    _invalid({error.field or default_field: [str(error.message)]})
 
 
 # --- campaigns ----------------------------------------------------------------------------------------
@@ -76,7 +66,7 @@ def _strategy_refused(data: dict) -> None:
     if not can(services.STRATEGY_PERMISSION):
         refused = [name for name in services.STRATEGY_FIELDS if name in data]
         if refused:
-            _invalid({name: [_("Only managers may see and change strategy notes and budgets.")]
+            refuse({name: [_("Only managers may see and change strategy notes and budgets.")]
                       for name in refused})
 
 
@@ -101,8 +91,7 @@ def _write_campaign(campaign: Campaign | None, data: dict) -> Campaign:
                                                  for row in links["stakeholders"]])
         db.session.flush()
     except DomainError as error:
-        field = {"user_ids": "team_user_ids"}.get(error.field, error.field)
-        _invalid({field or "title": [str(error.message)]})
+        refuse(error, "title", {"user_ids": "team_user_ids"})
     db.session.commit()
     return campaign
 
@@ -179,7 +168,7 @@ def _write_recommendation(rec: Recommendation | None, data: dict) -> Recommendat
             services.update_recommendation(rec, **data)
         db.session.flush()
     except DomainError as error:
-        _domain_error(error, "law_id")
+        refuse(error, "law_id")
     db.session.commit()
     return rec
 
@@ -245,7 +234,7 @@ class RecommendationOutcome(MethodView):
         try:
             services.decide_outcome(rec, data["outcome"], on=data["outcome_on"], evidence=data["outcome_evidence"])
         except DomainError as error:
-            _domain_error(error, "outcome")
+            refuse(error, "outcome")
         db.session.commit()
         return recommendation_view(_recommendation(rec_id))
 
@@ -294,7 +283,7 @@ def _write_activity(activity: Activity | None, data: dict) -> Activity:
             services.update_activity(activity, **data)
         db.session.flush()
     except DomainError as error:
-        _domain_error(error, "title")
+        refuse(error, "title")
     db.session.commit()
     return activity
 

@@ -10,13 +10,17 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.api.fields import enum, record_id
+from core.api.fields import BLANK_CHARACTERS, NOT_BLANK, enum, record_id
 from core.api.lists import ListArgs, page_schema
 from plugins.policy_tracker.models import ActivityKind, CampaignStatus, Outcome
 
 DATE_RANGE = validate.Range(min=date(1990, 1, 1), max=date(2100, 12, 31),
                             error=_l("Give a date between 1990 and 2100."))
 COUNT = validate.Range(min=0, max=1_000_000)
+# A budget as core.registers.projects.parse_budget reads it (blank, or 0 to 99999999999999.99 with at
+# most two decimals), as a pattern the document shows.
+BUDGET = validate.Regexp(rf"^(?:[{BLANK_CHARACTERS}]*|[0-9]{{1,14}}(?:\.[0-9]{{1,2}})?)$",
+                         error=_l("Give the budget as a number, for example 25000 or 25000.50."))
 
 
 def api_date(**kwargs) -> fields.Date:
@@ -70,7 +74,7 @@ class StakeholderWriteSchema(ma.Schema):
 
 
 class CampaignWriteSchema(ma.Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK])
     goal = fields.String(validate=validate.Length(max=20000))
     status = enum(CampaignStatus)
     project_id = record_id(allow_none=True)
@@ -78,8 +82,8 @@ class CampaignWriteSchema(ma.Schema):
     ends_on = api_date(allow_none=True)
     strategy_notes = fields.String(validate=validate.Length(max=20000), metadata={
         "description": "Needs policy.campaigns.strategy."})
-    budget = fields.String(allow_none=True, validate=validate.Length(max=40), metadata={
-        "description": "USD as a decimal string, e.g. \"25000.50\"; needs policy.campaigns.strategy."})
+    budget = fields.String(allow_none=True, validate=[validate.Length(max=40), BUDGET], metadata={
+        "description": "USD as a decimal string, e.g. \"25000.50\" (blank for none); needs policy.campaigns.strategy."})
     law_ids = id_list()
     institution_ids = id_list()
     team_user_ids = id_list()
@@ -200,7 +204,7 @@ class ActivityDetailSchema(ActivitySchema):
 
 class ActivityWriteSchema(ma.Schema):
     kind = enum(ActivityKind)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK])
     occurred_on = api_date(required=True)
     campaign_id = record_id(allow_none=True)
     place_id = record_id(allow_none=True)

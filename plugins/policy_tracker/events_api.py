@@ -8,13 +8,13 @@ from typing import Any
 import marshmallow as ma
 from flask import abort, g
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_smorest import abort as api_abort
 from marshmallow import fields, validate
 
-from core.api.fields import RECORD_ID
-from core.api import ApiBlueprint
+from core.api.fields import NOT_BLANK, RECORD_ID
+from core.api import ApiBlueprint, refuse
 from core.api.lists import ListArgs, page_schema, paginate
 from core.errors import DomainError
 from core.extensions import db
@@ -49,7 +49,7 @@ class PolicyEventSchema(ma.Schema):
 class PolicyEventWriteSchema(ma.Schema):
     """A new event of the law: the organisation's own, or official (operators and conveners only)."""
 
-    title_en = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title_en = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK])
     title_km = fields.String(load_default="", validate=validate.Length(max=300))
     kind = fields.Enum(EventKind, by_value=True, load_default=EventKind.OTHER)
     starts_on = fields.Date(required=True, validate=DATE_RANGE)
@@ -57,11 +57,6 @@ class PolicyEventWriteSchema(ma.Schema):
     is_private = fields.Boolean(load_default=False)
     remind_days_before = fields.Integer(load_default=3, validate=validate.Range(min=0, max=events.MAX_REMIND_DAYS))
     official = fields.Boolean(load_default=False)
-
-    @ma.validates("title_en")
-    def _not_blank(self, value, **kwargs) -> None:
-        if not value.strip():
-            raise ma.ValidationError(_l("This field cannot be blank."))
 
 
 class PolicyEventListArgs(ListArgs):
@@ -79,9 +74,7 @@ class UpcomingEventArgs(ListArgs):
     @ma.validates_schema
     def _ordered(self, data, **kwargs) -> None:
         if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
-            raise ma.ValidationError({"to": [_l("The last day cannot be before the first.")]})
-        if data.get("from_") and data.get("to") and (data["to"] - data["from_"]).days > events.MAX_WINDOW_DAYS:
-            raise ma.ValidationError({"to": [_l("Ask for at most %(num)s days at once.", num=events.MAX_WINDOW_DAYS)]})
+            refuse({"to": [_("The last day cannot be before the first.")]})
 
 
 PolicyEventPage = page_schema(PolicyEventSchema, "PolicyEventPage")
@@ -124,8 +117,7 @@ class LawEvents(MethodView):
             event = events.create_event(g.tenant.id, actor=current_user._get_current_object(), official=official,
                                         law_id=law_id, **data)
         except DomainError as error:
-            db.session.rollback()
-            api_abort(422, messages={error.field or "title_en": [str(error.message)]})
+            refuse(error, "title_en")
         db.session.commit()
         return event_view(events.get_event(g.tenant.id, event.id))
 

@@ -6,23 +6,18 @@ from datetime import date
 
 import marshmallow as ma
 from flask_smorest.fields import Upload
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.api.fields import enum, record_id
+from core.api import refuse
+from core.api.fields import NOT_BLANK, enum, record_id
 from core.api.lists import ListArgs, page_schema
 from plugins.policy_tracker.models import InstrumentType, StageKind
 
 DATE_RANGE = validate.Range(min=date(1950, 1, 1), max=date(2100, 12, 31),
                             error=_l("Give a date between 1950 and 2100."))
 MAX_TAGS_LENGTH = 500
-
-
-class NotBlank:
-    @staticmethod
-    def check(value) -> None:
-        if not value.strip():
-            raise ma.ValidationError(_l("This field cannot be blank."))
 
 
 class PolicyLawStageSchema(ma.Schema):
@@ -77,7 +72,7 @@ def _tags_field() -> fields.List:
 class PolicyLawWriteSchema(ma.Schema):
     """A private entry of the organisation (POST); PATCH takes the same fields, each optional."""
 
-    title_en = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title_en = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK])
     title_km = fields.String(load_default="", validate=validate.Length(max=300))
     short_name = fields.String(validate=validate.Length(max=64))
     instrument_type = enum(InstrumentType, required=True)
@@ -93,10 +88,6 @@ class PolicyLawWriteSchema(ma.Schema):
             raise ma.ValidationError(_l("A tag cannot contain a comma."))
         if len(", ".join(tag.strip() for tag in value if tag.strip())) > MAX_TAGS_LENGTH:
             raise ma.ValidationError(_l("Tags may take at most %(n)s characters together.", n=MAX_TAGS_LENGTH))
-
-    @ma.validates("title_en")
-    def _not_blank(self, value, **kwargs) -> None:
-        NotBlank.check(value)
 
 
 class PolicyLawPatchSchema(PolicyLawWriteSchema):
@@ -118,7 +109,7 @@ class PolicyLawStageChangeSchema(ma.Schema):
     @ma.validates_schema
     def _one_stage(self, data, **kwargs) -> None:
         if not data.get("stage_id") and not data.get("stage_code"):
-            raise ma.ValidationError(_l("Give the stage (stage_id or stage_code)."), field_name="stage_id")
+            refuse({"stage_id": [_("Give the stage (stage_id or stage_code).")]})
 
 
 class PolicyLawSubListArgs(ListArgs):
@@ -139,15 +130,11 @@ class PolicyLawVersionSchema(ma.Schema):
     """A version of the law's text; files are uploaded on the law's page."""
 
     id = fields.Integer(dump_only=True)
-    label = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    label = fields.String(required=True, validate=[validate.Length(min=1, max=100), NOT_BLANK])
     dated_on = fields.Date(allow_none=True, load_default=None, validate=DATE_RANGE)
     source = fields.String(load_default="", validate=validate.Length(max=500))
     note = fields.String(load_default="", validate=validate.Length(max=5000))
     files = fields.List(fields.Nested(PolicyLawVersionFileSchema), dump_only=True)
-
-    @ma.validates("label")
-    def _not_blank(self, value, **kwargs) -> None:
-        NotBlank.check(value)
 
 
 VersionPage = page_schema(PolicyLawVersionSchema, "PolicyVersionPage")

@@ -12,11 +12,10 @@ from flask import abort, g, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import abort as api_abort
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from core.api import PROBLEM_CONTENT_TYPE, ApiBlueprint, ProblemSchema
+from core.api import PROBLEM_CONTENT_TYPE, ApiBlueprint, ProblemSchema, refuse
 from core.api.files import as_upload, download, download_doc, save_or_422
 from core.api.lists import paginate
 from core.errors import DomainError
@@ -40,12 +39,6 @@ results_api = ApiBlueprint("results_api", __name__, path="results",
 INDICATOR_ORDER = (Objective.position, Objective.code, Outcome.position, Outcome.code, ResultIndicator.position,
                    ResultIndicator.code, ResultIndicator.id)
 SNAPSHOT_SORT = {"frozen_at": Snapshot.frozen_at, "period": Snapshot.period_start}
-
-
-def _invalid(errors: dict[str, list[str]]):
-    """A 422 problem naming the fields at fault (nothing written)."""
-    db.session.rollback()
-    api_abort(422, messages=errors)
 
 
 def _conflict(message: str, field: str):
@@ -121,7 +114,7 @@ def _indicator_views(indicators: list[ResultIndicator], keys: list[str] | None) 
     try:
         periods = _periods(keys, today)
     except DomainError as error:
-        _invalid({error.field or "period": [str(error.message)]})
+        refuse(error, "period")
     by_period = services.values_by_period(g.tenant, indicators, periods, today)
     return [indicator_view(indicator, [by_period[period.key][indicator.id] for period in periods])
             for indicator in indicators]
@@ -217,7 +210,7 @@ def _comments_by_id(comments: dict[str, str]) -> dict[int, str]:
                                   .where(ResultIndicator.code.in_(list(comments)))).all())
     unknown = sorted(code for code in comments if code not in ids)
     if unknown:
-        _invalid({"comments": [_("No indicator has the code %(codes)s.", codes=", ".join(unknown))]})
+        refuse({"comments": [_("No indicator has the code %(codes)s.", codes=", ".join(unknown))]})
     return {ids[code]: text for code, text in comments.items()}
 
 
@@ -233,7 +226,7 @@ def _freeze(period: Period, data: dict, corrects: Snapshot | None = None):
             corrects is None and error.field == "period" and _in_force_ids({period.key}))
         if conflict:
             return _conflict(str(error.message), error.field)
-        _invalid({error.field or "period": [str(error.message)]})
+        refuse(error, "period")
     db.session.commit()
     return snapshot_view(get_snapshot(snapshot.id)), 201
 
@@ -251,7 +244,7 @@ class Snapshots(MethodView):
             try:
                 period = parse_period(args["period"], "period")
             except DomainError as error:
-                _invalid({"period": [str(error.message)]})
+                refuse({"period": [str(error.message)]})
             query = query.where(Snapshot.period_key == period.key)
         page = paginate(query, args, SNAPSHOT_SORT, (Snapshot.frozen_at.desc(), Snapshot.id.desc()))
         in_force = _in_force_ids({snapshot.period_key for snapshot in page["items"]})
@@ -269,7 +262,7 @@ class Snapshots(MethodView):
         try:
             period = services.plan_period(services.settings_for(g.tenant.id, tenant_today()), data["period"])
         except DomainError as error:
-            _invalid({"period": [str(error.message)]})
+            refuse({"period": [str(error.message)]})
         return _freeze(period, data)
 
 

@@ -17,7 +17,9 @@ MAX_PERIODS = 12
 NUMBER_NOTE = "A JSON number (stored with four decimal places); null when there is none."
 PERIOD_NOTE = ("A period key: a year (2026), a quarter (2026-Q3) or a fiscal year by its first month "
                "(FY2026-07).")
-PERIOD_PATTERN = r"^(?:[0-9]{4}|[0-9]{4}-Q[1-4]|FY[0-9]{4}-(?:0[1-9]|1[0-2]))$"   # core.periods
+# core.periods.parse_period: the years 1900 to 2200, alone, by quarter or as a fiscal year's first month.
+_YEAR = "(?:19[0-9]{2}|2[01][0-9]{2}|2200)"
+PERIOD_PATTERN = rf"^(?:{_YEAR}|{_YEAR}-Q[1-4]|FY{_YEAR}-(?:0[1-9]|1[0-2]))$"
 
 
 def number(**kwargs) -> fields.Float:

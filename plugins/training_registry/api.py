@@ -13,11 +13,10 @@ from flask import abort, g, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import abort as api_abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, refuse
 from core.api.files import (FileListArgs, FileUploadSchema, as_upload, download, download_doc, file_view,
                             save_or_422)
 from core.api.lists import paginate
@@ -46,17 +45,6 @@ training_api = ApiBlueprint("training_api", __name__, path="training",
 
 VIEW, EDIT, CURRICULA_EDIT = "training.view", "training.edit", "training.curricula.edit"
 COURSE_TEXT = ("title_en", "title_km", "objectives", "target_group", "signatory_name", "signatory_title")
-
-
-def _invalid(errors: dict):
-    """A 422 problem naming the fields at fault (nothing written)."""
-    db.session.rollback()
-    api_abort(422, messages=errors)
-
-
-def _domain_error(error: DomainError, default_field: str, renamed: dict[str, str] | None = None) -> None:
-    field = (renamed or {}).get(error.field, error.field) or default_field
-    _invalid({field: [str(error.message)]})
 
 
 def _float(value: Decimal | None) -> float | None:
@@ -115,12 +103,12 @@ class Curricula(MethodView):
         try:
             curriculum = curricula.create_curriculum(**data)
         except DomainError as error:
-            _domain_error(error, "title_en")
+            refuse(error, "title_en")
         for index, version in enumerate(versions):
             try:
                 curricula.add_version(curriculum, **version)
             except DomainError as error:
-                _invalid({"versions": {str(index): {error.field or "label": [str(error.message)]}}})
+                refuse({"versions": {str(index): {error.field or "label": [str(error.message)]}}})
         db.session.commit()
         return curriculum_view(_curriculum(curriculum.id))
 
@@ -202,12 +190,12 @@ def _set_trainers(course: Course, rows: list[dict]) -> None:
     seen: set[int] = set()
     for index, row in enumerate(rows):
         if row["trainer_id"] in seen:
-            _invalid({"trainers": {str(index): {"trainer_id": [_("This trainer is listed twice.")]}}})
+            refuse({"trainers": {str(index): {"trainer_id": [_("This trainer is listed twice.")]}}})
         seen.add(row["trainer_id"])
         try:
             courses.add_trainer(course, row["trainer_id"], row.get("role", ""))
         except DomainError as error:
-            _invalid({"trainers": {str(index): {error.field or "trainer_id": [str(error.message)]}}})
+            refuse({"trainers": {str(index): {error.field or "trainer_id": [str(error.message)]}}})
 
 
 def _historical_fields(course: Course | None, data: dict) -> dict:
@@ -224,7 +212,7 @@ def _write_course(course: Course | None, data: dict) -> Course:
         if kind is CourseKind.HISTORICAL:
             errors = _historical_reference_errors(data)
             if errors:
-                _invalid(errors)
+                refuse(errors)
             if course is None:
                 course = historical.create_historical_course(g.tenant.id, _historical_fields(None, data), {})
             else:
@@ -242,7 +230,7 @@ def _write_course(course: Course | None, data: dict) -> Course:
             _set_trainers(course, trainers)
         db.session.flush()
     except DomainError as error:
-        _domain_error(error, "title_en")
+        refuse(error, "title_en")
     db.session.commit()
     return course
 
@@ -359,7 +347,7 @@ class CourseSessions(MethodView):
         try:
             session = courses.add_session(course, **data)
         except DomainError as error:
-            _domain_error(error, "starts_on")
+            refuse(error, "starts_on")
         db.session.commit()
         return session_view(_session(session.id))
 
@@ -447,7 +435,7 @@ class SessionAttendance(MethodView):
                 changed += 1
                 before[enrolment.id] = item["present"]
         if errors:
-            _invalid({"items": errors})
+            refuse({"items": errors})
         db.session.commit()
         return _attendance_result(session, len(items), changed)
 
@@ -519,11 +507,11 @@ class Enrolments(MethodView):
         if contact is None:
             errors["contact_id"] = [_("Choose a person from your contacts.")]
         if errors:
-            _invalid(errors)
+            refuse(errors)
         try:
             enrolment = services.enrol(course, contact, status=data["status"])
         except DomainError as error:
-            _domain_error(error, "course_id", {"contact": "contact_id"})
+            refuse(error, "course_id", {"contact": "contact_id"})
         db.session.commit()
         return _enrolment_detail(enrolment.id)
 
@@ -553,11 +541,10 @@ class EnrolmentById(MethodView):
                 enrolment.status = data["status"]
             db.session.flush()
         except DomainError as error:
-            _domain_error(error, "status")
+            refuse(error, "status")
         db.session.commit()
         db.session.expire_all()
         return _enrolment_detail(enrolment_id)
-
 
 
 # --- reports ------------------------------------------------------------------------------------------
@@ -645,7 +632,7 @@ class CurriculumVersionFiles(MethodView):
         version = curricula.get_version(curriculum, version_id) or abort(404)
         upload = as_upload(files["file"], curricula.MAX_FILE_BYTES)
         if upload is None:
-            api_abort(422, messages={"file": [_("Choose a file to upload.")]})
+            refuse({"file": [_("Choose a file to upload.")]})
         stored = save_or_422(lambda: curricula.add_file(version, upload))
         db.session.commit()
         return _curriculum_file_view(curriculum.id, stored)

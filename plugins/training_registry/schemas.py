@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.api.fields import enum, record_id
+from core.api import refuse
+from core.api.fields import NOT_BLANK, ClockTime, enum, record_id
 from core.api.files import StoredFileSchema
 from core.api.lists import ListArgs, page_schema
 from plugins.training_registry.models import (CourseKind, EnrolmentSource, EnrolmentStatus, SessionMode,
@@ -39,12 +41,13 @@ def text(max_length: int, **kwargs) -> fields.String:
 
 
 class DateOrderMixin:
-    """Refuses a period (date_from, date_to) that ends before it starts."""
+    """Refuses a period (date_from, date_to) that ends before it starts: a rule between two valid
+    dates, so a business-rule 422 (core.api.refuse)."""
 
     @ma.validates_schema
     def _ordered(self, data, **kwargs) -> None:
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ma.ValidationError([_l("The end date must not be before the start date.")], "date_to")
+            refuse({"date_to": [_("The end date must not be before the start date.")]})
 
 
 # --- curricula ----------------------------------------------------------------------------------------
@@ -82,7 +85,7 @@ class CurriculumDetailSchema(CurriculumSchema):
 
 
 class VersionWriteSchema(ma.Schema):
-    label = fields.String(required=True, validate=validate.Length(min=1, max=100),
+    label = fields.String(required=True, validate=[validate.Length(min=1, max=100), NOT_BLANK],
                           metadata={"description": "For example: 2nd edition 2025."})
     released_on = api_date(allow_none=True, load_default=None)
     change_note = text(20000, load_default="")
@@ -90,7 +93,7 @@ class VersionWriteSchema(ma.Schema):
 
 
 class CurriculumWriteSchema(ma.Schema):
-    title_en = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title_en = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK])
     title_km = text(300, load_default="")
     topic = text(200, load_default="")
     language = fields.String(load_default="km", validate=validate.OneOf(LANGUAGES))
@@ -241,8 +244,8 @@ CoursePage = page_schema(CourseSchema, "TrainingCoursePage")
 class SessionWriteSchema(ma.Schema):
     title = text(300, load_default="")
     starts_on = api_date(required=True, metadata={"description": "Between the course's first and last day."})
-    start_time = fields.Time(allow_none=True, load_default=None)
-    end_time = fields.Time(allow_none=True, load_default=None)
+    start_time = ClockTime(allow_none=True, load_default=None)
+    end_time = ClockTime(allow_none=True, load_default=None)
     place_id = record_id(allow_none=True, metadata={"description": "Defaults to the course's place."})
     venue = text(300, load_default="")
     mode = enum(SessionMode, load_default=SessionMode.IN_PERSON)

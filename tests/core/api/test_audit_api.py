@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import update
 
+from core.api import BUSINESS_RULE_TYPE
 from core.audit import record_event
 from core.extensions import db
 from core.models import AuditEvent
@@ -67,7 +68,8 @@ def test_filters_by_days_in_the_organisations_time_zone(client, tenant, admin_us
 def test_bad_filters_are_a_clear_400(client, tenant, admin_user):
     headers = token_for(admin_user, tenant)
     reversed_dates = client.get(api(tenant, "?date_from=2026-03-02&date_to=2026-03-01"), headers=headers)
-    assert reversed_dates.status_code == 400 and "date_to" in reversed_dates.json["errors"]["query"]
+    assert reversed_dates.status_code == 422 and "date_to" in reversed_dates.json["errors"]
+    assert reversed_dates.json["type"] == BUSINESS_RULE_TYPE
     for query in ("?date_from=0093-01-01", "?colour=red", "?sort=actor", "?per_page=101"):
         assert client.get(api(tenant, query), headers=headers).status_code == 400, query
 

@@ -1,10 +1,12 @@
 """The places API as a script sees it: filters by text, level and parent (code or id), retired
-units only when asked, pagination, and a 400 naming a wrong level or an unknown parent."""
+units only when asked, pagination, a 400 naming a wrong level or parent, and a rule's 422 for an
+unknown parent."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 
+from core.api import BUSINESS_RULE_TYPE
 from core.extensions import db
 from core.registers.places import set_successor
 from tests.core.registers.places_helpers import TUEK_CHHU, TUEK_CHHU_KM, load_places, place
@@ -53,13 +55,21 @@ def test_unknown_kind_is_a_400_naming_it(app, client, tenant, staff):
         "Unknown kind “town”: use one of province, district, commune, village."]
 
 
-def test_unknown_parent_is_a_400_naming_it(app, client, tenant, staff):
+def test_unknown_parent_is_refused_by_a_rule_naming_it(app, client, tenant, staff):
     load_places()
 
     response = get(client, tenant, staff, "/?parent=9999")
 
+    assert response.status_code == 422 and response.mimetype == PROBLEM
+    assert response.json["type"] == BUSINESS_RULE_TYPE
+    assert response.json["errors"]["parent"] == ["No place has the code or id 9999."]
+
+
+def test_a_parent_that_is_not_digits_is_a_400(app, client, tenant, staff):
+    response = get(client, tenant, staff, "/?parent=Infinity")
+
     assert response.status_code == 400 and response.mimetype == PROBLEM
-    assert response.json["errors"]["query"]["parent"] == ["No place has the code or id 9999."]
+    assert response.json["errors"]["query"]["parent"] == ["Give the parent place's code or id, in digits."]
 
 
 def test_list_is_paginated_with_links(app, client, tenant, staff):

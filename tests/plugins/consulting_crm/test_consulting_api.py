@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from core.api import BUSINESS_RULE_TYPE
 from core.extensions import db
 from core.models import Role
 from core.tenancy import tenant_scope
@@ -51,7 +52,9 @@ def test_opportunities_list_with_filters_and_pages(client, tenant, staff, client
     page = client.get(f"{BASE}/opportunities/?per_page=2&page=2&sort=-title", headers=headers).get_json()
     assert page["total"] == 3 and [item["title"] for item in page["items"]] == ["Budget literacy for commune councils"]
     refused = client.get(f"{BASE}/opportunities/?deadline_from=2026-05-01&deadline_to=2026-01-01", headers=headers)
-    assert refused.status_code == 400 and "deadline_to" in refused.get_json()["errors"]["query"]
+    # Two valid dates in the wrong order: refused by a rule (422 of the business-rule type).
+    assert refused.status_code == 422 and "deadline_to" in refused.get_json()["errors"]
+    assert refused.get_json()["type"] == BUSINESS_RULE_TYPE
     assert client.get(f"{BASE}/opportunities/?colour=red", headers=headers).status_code == 400
 
 
@@ -279,7 +282,7 @@ def test_pipeline_figures_are_those_of_the_figures_page(client, tenant, staff, c
     assert body["pipeline"]["opportunities"] == 1 and body["pipeline"]["weighted_usd"] == "10000.00"
     assert [row["key"] for row in body["by_stage"] if row["opportunities"]] == ["qualified"]
     both = client.get(f"{BASE}/pipeline?year=2026&date_from=2026-01-01", headers=token_for(staff, tenant))
-    assert both.status_code == 400
+    assert both.status_code == 422 and both.get_json()["type"] == BUSINESS_RULE_TYPE
 
 
 def test_opportunity_list_costs_the_same_for_more_rows(client, tenant, staff, client_org):

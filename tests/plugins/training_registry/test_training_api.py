@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from core.api import BUSINESS_RULE_TYPE
 from core.extensions import db
 from core.models import AuditEvent, Role
 from core.registers.models import AgeGroup, Contact, ContactKind, Place, PlaceKind, Project, Sex
@@ -198,7 +199,9 @@ def test_course_list_filters_by_period_project_curriculum_and_kind(client, tenan
     assert client.get(api(tenant, "/courses/?kind=other"), headers=staff_auth).status_code == 400
     assert client.get(api(tenant, "/courses/?from=2025-01-01"), headers=staff_auth).status_code == 400
     reversed_period = client.get(api(tenant, "/courses/?date_from=2025-06-01&date_to=2025-01-01"), headers=staff_auth)
-    assert reversed_period.json["errors"]["query"] == {"date_to": ["The end date must not be before the start date."]}
+    # Two valid dates in the wrong order: a rule refuses them (422 of the business-rule type).
+    assert reversed_period.status_code == 422 and reversed_period.json["type"] == BUSINESS_RULE_TYPE
+    assert reversed_period.json["errors"] == {"date_to": ["The end date must not be before the start date."]}
     assert len({spring_id, autumn_id, old_id}) == 3
 
 
