@@ -107,3 +107,26 @@ def test_every_operation_refuses_what_its_document_calls_invalid(app, tenant, ad
 def test_every_operation_accepts_what_its_document_calls_valid(app, tenant, admin_user):
     findings = findings_of(app, tenant, token_for(admin_user, tenant), GenerationMode.POSITIVE)
     assert findings == [], "\n".join(findings)
+
+
+def test_only_a_documented_rule_refusal_passes_for_valid_data(app, tenant, admin_user):
+    """The contract's one allowance is narrow: a schema error (about:blank), a refusal naming a field
+    the request does not have, or another status still count as findings."""
+    class Answer:
+        def __init__(self, status: int, body: dict, content_type: str = PROBLEM_CONTENT_TYPE):
+            self.status_code, self.body = status, body
+            self.headers = {"content-type": [content_type]}
+
+        def json(self):
+            return self.body
+
+    rule = {"type": BUSINESS_RULE_TYPE, "errors": {"body_id": ["Choose a public body of the register."]}}
+    assert is_business_rule_refusal(Answer(422, rule), {"body_id", "subject"})
+    assert not is_business_rule_refusal(Answer(422, {**rule, "type": "about:blank"}), {"body_id"})
+    assert not is_business_rule_refusal(Answer(422, rule), {"subject"})
+    assert not is_business_rule_refusal(Answer(400, rule), {"body_id"})
+    assert not is_business_rule_refusal(Answer(422, rule, "application/json"), {"body_id"})
+    refused = app.test_client().post(f"/api/v1/t/{tenant.slug}/a2i/requests/", headers=token_for(admin_user, tenant),
+                                     json={"subject": "Budget", "question": "Roads?", "body_id": 999_999})
+    assert refused.status_code == 422 and refused.get_json()["type"] == BUSINESS_RULE_TYPE
+    assert set(refused.get_json()["errors"]) == {"body_id"}
