@@ -395,7 +395,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed-seconds", type=float, default=None, help="seeding time to report")
     parser.add_argument("--only", default="",
-                        help="run only endpoints whose name contains this, or of this group "
+                        help="run only endpoints whose name contains this, or of this group (several: "
+                             "comma-separated) "
                              "(a2i, registers, training, consulting, policy)")
     parser.add_argument("--compare", metavar="REV", default=None,
                         help="also run the code of git revision REV (a temporary worktree, same database) and "
@@ -432,7 +433,7 @@ def main(argv: list[str] | None = None) -> None:
                        True, info["body_id"]) in (200, 201)
         deep_page = min(2000, max(1, info["closed"] // 25))
         chosen = [e for e in endpoints(info["detail_id"], deep_page, api_path, api_note, create)
-                  + register_endpoints(info) + module_endpoints(info) if args.only in e.name or args.only == e.group]
+                  + register_endpoints(info) + module_endpoints(info) if any(part in e.name or part == e.group for part in args.only.split(","))]
         if args.only and not chosen:
             raise SystemExit(f"--only {args.only!r} matches no endpoint")
         measured: dict[str, list[str]] = {}     # endpoint -> the servers it is driven on
