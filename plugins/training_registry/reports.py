@@ -36,6 +36,10 @@ from plugins.training_registry.models import (Attendance, Certificate, Course, C
 
 NEXT_SESSION_DAYS = 14
 WIDGET_SIZE = 5
+# The dashboard's certificates to issue: courses that ended within this many days (or still run).
+# Older courses are on their certificate pages; the card stays a to-do list, and one scan of a
+# year's attendance instead of every year's.
+CERTIFICATE_DAYS = 365
 SEARCH_SIZE = 20
 # Organisation types counted by the "CBOs trained" indicator (historical totals record CBOs/CSOs together).
 CBO_TYPES = (OrganisationType.CBO, OrganisationType.CSO)
@@ -591,32 +595,35 @@ def tenant_today(tenant) -> date:
 
 
 
-def certificates_due():
-    """SQL: enrolments in named courses that completed or met the rule, did not drop out and have no
-    valid certificate (the completion rule of services.completions, counted in SQL)."""
+def certificates_due(course_ids=None):
+    """SQL: enrolments in named courses (those `course_ids` selects, or all) that completed or met
+    the rule, did not drop out and have no valid certificate (the completion rule of
+    services.completions, counted in SQL)."""
     session_counts = (select(TrainingSession.course_id.label("course_id"), func.count().label("sessions"),
                              func.sum(case((TrainingSession.is_mandatory.is_(True), 1), else_=0)).label("mandatory"))
                       .group_by(TrainingSession.course_id).subquery())
-    present = attendance_counts()
+    present = attendance_counts(course_ids)
     attended = func.coalesce(present.c.attended, 0)
     met = and_(session_counts.c.sessions > 0,
                100 * attended >= Course.completion_percent * session_counts.c.sessions,
                func.coalesce(present.c.attended_mandatory, 0) >= func.coalesce(session_counts.c.mandatory, 0))
     valid_certificate = exists().where(Certificate.enrolment_id == Enrolment.id, Certificate.revoked_at.is_(None))
-    return (select(Enrolment.id.label("enrolment_id"), Course.id.label("course_id"))
-            .join(Course, Course.id == Enrolment.course_id)
-            .outerjoin(session_counts, session_counts.c.course_id == Course.id)
-            .outerjoin(present, present.c.enrolment_id == Enrolment.id)
-            .where(Course.kind == CourseKind.NAMED, Enrolment.status != EnrolmentStatus.DROPPED,
-                   or_(Enrolment.status == EnrolmentStatus.COMPLETED, met), not_(valid_certificate)))
+    query = (select(Enrolment.id.label("enrolment_id"), Course.id.label("course_id"))
+             .join(Course, Course.id == Enrolment.course_id)
+             .outerjoin(session_counts, session_counts.c.course_id == Course.id)
+             .outerjoin(present, present.c.enrolment_id == Enrolment.id)
+             .where(Course.kind == CourseKind.NAMED, Enrolment.status != EnrolmentStatus.DROPPED,
+                    or_(Enrolment.status == EnrolmentStatus.COMPLETED, met), not_(valid_certificate)))
+    return query.where(Course.id.in_(course_ids)) if course_ids is not None else query
 
 
-def _courses_awaiting_certificates() -> tuple[list, int]:
-    """The latest WIDGET_SIZE courses with certificates to issue (id, titles, how many) and the number
-    waiting in all: one scan of the tenant's enrolments and attendance, kept a minute when 10,000 or
-    more wait (core.cache)."""
+def _courses_awaiting_certificates(today: date) -> tuple[list, int]:
+    """Of the courses that ended in the last CERTIFICATE_DAYS (or still run), the latest WIDGET_SIZE
+    with certificates to issue (id, titles, how many) and the number waiting in all: one scan of their
+    enrolments and attendance, kept a minute when 10,000 or more wait (core.cache)."""
     def compute() -> tuple[list, int]:
-        due = certificates_due().subquery()
+        recent = select(Course.id).where(Course.ends_on >= today - timedelta(days=CERTIFICATE_DAYS))
+        due = certificates_due(recent).subquery()
         per_course = (select(Course.id, Course.title_en, Course.title_km, func.count().label("waiting"),
                              func.sum(func.count()).over().label("everyone"))
                       .join(due, due.c.course_id == Course.id)
@@ -624,7 +631,7 @@ def _courses_awaiting_certificates() -> tuple[list, int]:
         rows = db.session.execute(per_course.order_by(Course.ends_on.desc(), Course.id.desc())
                                   .limit(WIDGET_SIZE)).all()
         return [tuple(row[:4]) for row in rows], int(rows[0].everyone) if rows else 0
-    return cached_if_large(("training.certificates_due",), compute, size=lambda found: found[1])
+    return cached_if_large(("training.certificates_due", today), compute, size=lambda found: found[1])
 
 
 def dashboard_widgets(tenant, user) -> list[Widget]:
@@ -645,7 +652,7 @@ def dashboard_widgets(tenant, user) -> list[Widget]:
         session_total = db.session.execute(select(func.count()).select_from(upcoming.subquery())).scalar_one()
         certificates, certificate_total = ([], 0)
         if can("training.certificates.issue"):
-            certificates, certificate_total = _courses_awaiting_certificates()
+            certificates, certificate_total = _courses_awaiting_certificates(today)
     context = {
         "days": NEXT_SESSION_DAYS,
         "sessions": [{"on": row.starts_on, "time": row.start_time, "title": row.title,
@@ -656,6 +663,7 @@ def dashboard_widgets(tenant, user) -> list[Widget]:
                      for row in sessions],
         "session_total": session_total,
         "show_certificates": can("training.certificates.issue"),
+        "certificate_days": CERTIFICATE_DAYS,
         "certificates": [{"course": name_in_language(title_en, title_km, locale), "waiting": waiting,
                           "url": page_url("training_certificates.course", tenant, course_id=course_id)}
                          for course_id, title_en, title_km, waiting in certificates],

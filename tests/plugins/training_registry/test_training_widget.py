@@ -30,6 +30,7 @@ def test_next_sessions_within_two_weeks_link_to_the_course_and_attendance(staff_
 
 def test_certificates_to_issue_for_those_who_completed_without_a_valid_one(staff_client, tenant, enrolled):
     with tenant_scope(tenant.id):
+        enrolled.ends_on = tenant_today(tenant) - timedelta(days=10)     # a recent course (the card's window)
         p1, p2, p3, p4, p5 = enrolled.enrolments
         for enrolment in (p1, p5):                      # met the rule
             for session in enrolled.sessions:
@@ -75,3 +76,21 @@ def test_the_card_is_light(staff_client, tenant):
                 services.record_attendance(course.sessions[0], enrolment, True)
             db.session.commit()
     assert statements_for(staff_client, url) == few
+
+
+def test_the_card_counts_the_courses_of_the_last_year_only(staff_client, tenant, enrolled):
+    """Certificates still to issue for a course that ended more than CERTIFICATE_DAYS ago are on that
+    course's certificate page, not on the dashboard's to-do card."""
+    from plugins.training_registry.reports import CERTIFICATE_DAYS
+    with tenant_scope(tenant.id):
+        for enrolment in enrolled.enrolments:
+            enrolment.status = EnrolmentStatus.COMPLETED
+        enrolled.ends_on = tenant_today(tenant) - timedelta(days=CERTIFICATE_DAYS + 1)
+        db.session.commit()
+    page = staff_client.get(f"/t/{tenant.slug}/").text
+    assert "Every participant who completed has a certificate." in page and "Courses of the last 365 days." in page
+    with tenant_scope(tenant.id):
+        enrolled.ends_on = tenant_today(tenant) - timedelta(days=CERTIFICATE_DAYS - 1)
+        db.session.commit()
+    page = staff_client.get(f"/t/{tenant.slug}/").text
+    assert "5 participants completed without a certificate." in page
