@@ -16,6 +16,7 @@ from core.columns import UTCDateTime, utcnow
 from core.data_key import SealedString, SealedText, SealOnWrite, is_keyed_hash, keyed_hash
 from core.enums import LabelledEnum, enum_column, register_labels
 from core.extensions import db
+from core.search import needs_trigrams, trigram_indexes
 from core.tenancy import TenantScoped
 
 
@@ -308,6 +309,9 @@ class Contact(TenantScoped, Audited, db.Model):
               text("(CASE WHEN protected IS true THEN '' ELSE name_latin END)"),
               text("(CASE WHEN protected IS true THEN '' ELSE name_km END)"), "id",
               postgresql_include=["protected", "name_latin", "name_km"]).ddl_if(dialect="postgresql"),
+        # Searching names and e-mails for a word (global search, the contacts list, pickers, the
+        # modules' own searches): a protected contact's values are sealed and never match here.
+        *trigram_indexes("core_contact", "name_latin", "name_km", "email"),
     )
     __sensitive__ = set(IDENTITY_FIELDS)
 
@@ -439,6 +443,9 @@ def _rewrite_identity(connection, contact_id: int, tenant_id: int, protected: bo
     keys = plain_match_keys(plain["name_km"], plain["name_latin"], plain["phone"])
     values.update({name: keyed_hash(key, str(tenant_id)) if protected else key for name, key in keys.items()})
     connection.execute(update(table).where(table.c.id == contact_id).values(values))
+
+
+needs_trigrams(Contact.__table__)
 
 
 class ContactAffiliation(TenantScoped, Audited, db.Model):

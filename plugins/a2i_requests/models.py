@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited
@@ -15,6 +15,7 @@ from core.enums import LabelledEnum, enum_column, register_labels
 from core.extensions import db
 from core.models import User
 from core.registers.models import AgeGroup, Contact, Institution, Sex
+from core.search import needs_trigrams, trigram_indexes
 from core.tenancy import TenantScoped
 
 
@@ -137,13 +138,6 @@ class RequestCounter(TenantScoped, db.Model):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
-def _search_indexes(*columns: str) -> list[Index]:
-    """PostgreSQL trigram indexes on core.search.normalised_column(column): search finds a word
-    anywhere in the text, which no b-tree serves (migration a2i_requests_0003)."""
-    return [Index(f"ix_a2i_request_search_{column}", text(f"lower(replace({column}, '\u200b', '')) gin_trgm_ops"),
-                  postgresql_using="gin").ddl_if(dialect="postgresql") for column in columns]
-
-
 class InfoRequest(TenantScoped, Audited, db.Model):
     __tablename__ = "a2i_request"
     __table_args__ = (
@@ -159,7 +153,7 @@ class InfoRequest(TenantScoped, Audited, db.Model):
         Index("ix_a2i_request_tenant_assignee", "tenant_id", "assignee_id"),
         Index("ix_a2i_request_tenant_submitted", "tenant_id", "submitted_on"),
         Index("ix_a2i_request_tenant_published", "tenant_id", "published_at"),
-        *_search_indexes("reference", "subject", "question"),
+        *trigram_indexes("a2i_request", "reference", "subject", "question"),
     )
     # The requester is a contact of the tenant (core register): identity, sex, age group, consent and
     # protection live there, and Do No Harm is decided there (core.registers.protection).
@@ -371,6 +365,4 @@ class StatisticsSnapshot(TenantScoped, Audited, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# The search indexes need the pg_trgm extension (trusted: a database owner may create it).
-event.listen(InfoRequest.__table__, "before_create",
-             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+needs_trigrams(InfoRequest.__table__)
