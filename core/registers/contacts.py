@@ -309,9 +309,6 @@ def contact_list_query(*, q: str = "", kind=None, tag: str = "", protected: bool
             condition = or_(condition, Contact.match_phone.in_(match_key_forms(phone)))
         if not may_see_protected:
             condition = and_(condition, Contact.protected.is_(False))
-        # The matching ids first (MATERIALIZED: PostgreSQL reads them through the trigram indexes,
-        # core_0008), then their rows in the list's order. Left to itself the planner walks the list
-        # order until the page is full, which reads every contact when a word is rare.
         query = query.where(condition, Contact.erased_at.is_(None))
     return query
 

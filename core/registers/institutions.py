@@ -134,8 +134,7 @@ def filter_institutions(query: Select, *, q: str | None = None, kind: Institutio
 def search_for_picker(text: str, *, include_former: bool = False, limit: int = 10) -> list[Institution]:
     """At most `limit` visible institutions whose code or name contains `text`, those whose code
     starts with it first (a typed code finds its own institution at the top)."""
-    query = filter_institutions(visible_institutions(include_former=include_former), q=text,
-                                include_former=include_former)
+    query = filter_institutions(visible_institutions(), q=text, include_former=include_former)
     starts = Institution.code.istartswith(text.strip(), autoescape=True)
     return list(db.session.scalars(query.order_by(None).order_by(starts.desc(), KIND_ORDER, Institution.name_en,
                                                                   Institution.id).limit(limit)))
