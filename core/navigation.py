@@ -2,10 +2,10 @@
 
 Building it calls every plugin's hook, builds a dozen URLs and translates each label on every page,
 so each worker keeps the finished entries, keyed by everything that changes them: the tenant (id
-and slug: the URLs carry it), the language, the member's role with the permissions it grants, the
-plugins the tenant has switched on and the URL prefix. A viewer therefore never gets the menu built
-for an administrator, nor one tenant another's. The entries name no person; which one is
-highlighted is decided per page."""
+and slug: the URLs carry it), the language, the member's role (which fixes the permissions: the
+registry is built once, at app start), the plugins the tenant has switched on and the URL prefix.
+A viewer therefore never gets the menu built for an administrator, nor one tenant another's. The
+entries name no person; which one is highlighted is decided per page."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -13,7 +13,6 @@ from dataclasses import replace
 from flask import current_app, request
 
 from core.i18n import current_locale
-from core.permissions import registry
 from core.plugins import NavItem
 
 MAX_MENUS = 2_000   # tenants × roles × languages of one instance; cleared when full
@@ -29,11 +28,9 @@ def _is_current(item: NavItem, endpoint: str) -> bool:
 
 def menu_key(tenant, membership) -> tuple:
     """What the menu of `membership` in `tenant` depends on (see the module docstring)."""
-    samaki = current_app.extensions["samaki"]
     role = membership.role if membership.is_active else None
-    granted = frozenset(registry().for_role(role)) if role is not None else frozenset()
-    enabled = tuple(name for name in samaki.modules if tenant.plugin_enabled(name))
-    return tenant.id, tenant.slug, current_locale(), role, granted, enabled, request.script_root
+    enabled = tuple(name for name in current_app.extensions["samaki"].modules if tenant.plugin_enabled(name))
+    return tenant.id, tenant.slug, current_locale(), role, enabled, request.script_root
 
 
 def _menu(tenant, user, membership) -> list[NavItem]:
