@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -22,7 +22,7 @@ from core.registers import contact_photos, contacts, duplicates, erasure
 from core.registers.contact_forms import (IDENTITY_FORM_FIELDS, ORGANISATION_FIELDS, PAGE_SIZE, PERSON_FIELDS,
                                           AffiliationForm, ContactFilterForm, ContactForm, EraseForm, MergeForm,
                                           PhotoForm, WithdrawConsentForm)
-from core.registers.fields import MAX_CHOICES
+from core.registers.fields import MAX_CHOICES, picker_response
 from core.registers.models import Contact, ContactKind
 from core.registers.protection import (PROTECTED_PERMISSION, log_identity_view, may_see_identity,
                                        shown_name)
@@ -419,6 +419,4 @@ def picker_search() -> Response:
     found = contacts.search_for_picker(text, kind=ContactKind(kind) if kind else None,
                                        include_protected=can(PROTECTED_PERMISSION),
                                        limit=MAX_CHOICES) if len(text.strip()) >= 2 else []
-    response = jsonify([{"id": contact.id, "code": "", "label": _shown(contact)} for contact in found])
-    response.headers["Cache-Control"] = "private, max-age=60"
-    return response
+    return picker_response([(contact.id, "", _shown(contact)) for contact in found])

@@ -2,7 +2,7 @@
 place with its children, and the small JSON search the type-ahead picker calls."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,7 +15,7 @@ from core.i18n import current_locale
 from core.pagination import paginate
 from core.permissions import require
 from core.registers import places
-from core.registers.fields import MAX_CHOICES, PlaceField
+from core.registers.fields import MAX_CHOICES, PlaceField, picker_response
 from core.registers.models import PlaceKind
 from core.web import problem
 
@@ -96,8 +96,7 @@ def search() -> Response:
     if len(places.normalise_query(text)) >= PlaceField.min_chars:
         found = places.search_places(text, kind=kind or None, limit=MAX_CHOICES)
     locale = current_locale()
-    response = jsonify([{"id": place.id, "code": place.code, "label": places.place_label(place, locale)}
-                        for place in found])
+    response = picker_response([(place.id, place.code, places.place_label(place, locale)) for place in found])
     response.headers["Cache-Control"] = f"private, max-age={SEARCH_MAX_AGE}"
     response.headers["Vary"] = "Cookie, Accept-Language"
     return response
