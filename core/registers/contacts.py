@@ -5,7 +5,6 @@ contacts list and search; where a contact appears (the core's links and every mo
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, event, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from core.cache import forget, kept_a_minute
 from core.errors import DomainError
 from core.extensions import db
 from core.registers import matching
@@ -21,7 +21,6 @@ from core.registers.contact_photos import forget_photo_file
 from core.registers.models import (AGE_GROUP_YEARS, AgeGroup, ConsentMethod, Contact, ContactAffiliation, ContactKind,
                                    OrganisationType, Place, Project, Sex)
 from core.search import any_contains, normalise
-from core.tenancy import current_tenant_id
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEBSITE = re.compile(r"^(https?://)?[^\s/]+\.[^\s]+$", re.IGNORECASE)
@@ -330,37 +329,23 @@ def protected_matching(text: str, *, fields=("name_km", "name_latin"), kind: Con
 
 # Decrypting and normalising every protected contact of a large tenant costs ≈ 0.2–0.5 s (10,000
 # in the benchmark), and a global search matches them several times. Each worker therefore keeps
-# the normalised values a minute per database, tenant and fields, and forgets a tenant's as soon as
-# it writes one of its contacts; another worker's edit shows within the minute. Only ids leave this
-# cache: every search still reads the rows themselves from the database, tenant-scoped, so an
-# erased or moved contact is never shown from it. The values stay in the worker's memory, which
-# holds the data key anyway.
-PROTECTED_TTL_SECONDS = 60.0
+# the normalised values a minute per database and tenant (core.cache), and forgets a tenant's as
+# soon as it writes one of its contacts; another worker's edit shows within the minute. Only ids
+# leave this cache: every search still reads the rows themselves from the database, tenant-scoped,
+# so an erased or moved contact is never shown from it. The values stay in the worker's memory,
+# which holds the data key anyway.
 SEARCHED_IDENTITY_FIELDS = ("email", "name_km", "name_latin")
-_protected_cache: dict[tuple, tuple[float, list]] = {}
+PROTECTED_IDENTITIES = "protected_identities"
 
 
 def protected_identities(fields: tuple[str, ...]) -> list[tuple[int, ContactKind, tuple[str, ...]]]:
     """(id, kind, normalised `fields`) of the current tenant's protected, not erased contacts."""
-    key = (str(db.engine.url), current_tenant_id(), fields)
-    now = time.monotonic()
-    kept = _protected_cache.get(key)
-    if kept is not None and now - kept[0] < PROTECTED_TTL_SECONDS:
-        return kept[1]
-    query = select(Contact.id, Contact.kind, *(getattr(Contact, name) for name in fields)).where(
-        Contact.protected.is_(True), Contact.erased_at.is_(None))
-    found = [(contact_id, contact_kind, tuple(normalise(value or "") for value in values))
-             for contact_id, contact_kind, *values in db.session.execute(query)]
-    if len(_protected_cache) >= 1_000:
-        _protected_cache.clear()
-    _protected_cache[key] = (now, found)
-    return found
-
-
-def forget_protected_identities(tenant_id: int | None) -> None:
-    """Drop this worker's kept values of `tenant_id` (after a write to its contacts)."""
-    for key in [key for key in _protected_cache if key[1] == tenant_id]:
-        _protected_cache.pop(key, None)
+    def compute() -> list[tuple[int, ContactKind, tuple[str, ...]]]:
+        query = select(Contact.id, Contact.kind, *(getattr(Contact, name) for name in fields)).where(
+            Contact.protected.is_(True), Contact.erased_at.is_(None))
+        return [(contact_id, contact_kind, tuple(normalise(value or "") for value in values))
+                for contact_id, contact_kind, *values in db.session.execute(query)]
+    return kept_a_minute((PROTECTED_IDENTITIES, fields), compute)
 
 
 @event.listens_for(Session, "after_flush")
@@ -368,7 +353,7 @@ def _forget_written_protected(session: Session, _context) -> None:
     """A contact written in this worker (added, changed, erased, deleted) refreshes its tenant's kept values."""
     for record in (*session.new, *session.dirty, *session.deleted):
         if isinstance(record, Contact):
-            forget_protected_identities(record.tenant_id)
+            forget(record.tenant_id, PROTECTED_IDENTITIES)
 
 
 def search_contacts(query: str, user=None, *, may_see_protected: bool | None = None, limit: int = 20) -> list[Contact]:
