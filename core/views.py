@@ -57,7 +57,7 @@ def dashboard() -> str:
 def member_picker() -> Response:
     """[{id, code, label}] for the member pickers: at most 10 of the tenant's active members."""
     text = request.args.get("q", "")[:MAX_TEXT]
-    found = find_active_members(g.tenant, text, MAX_CHOICES) if len(text.strip()) >= MemberField.min_chars else []
+    found = find_active_members(g.tenant.id, text, MAX_CHOICES) if len(text.strip()) >= MemberField.min_chars else []
     return picker_response([(user.id, "", user.name or user.email) for user in found])
 
 

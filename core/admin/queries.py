@@ -22,19 +22,25 @@ def members_of(tenant) -> list[Membership]:
                                    .order_by(Membership.is_active.desc(), Membership.id)).scalars())
 
 
-def active_members(tenant):
+def active_members(tenant_id: int):
     """The tenant's active members as users, by name (Membership is not TenantScoped: the tenant is explicit)."""
     return (select(User).join(Membership, Membership.user_id == User.id)
-            .where(Membership.tenant_id == tenant.id, Membership.is_active).order_by(User.name, User.email, User.id))
+            .where(Membership.tenant_id == tenant_id, Membership.is_active).order_by(User.name, User.id))
 
 
-def active_member(tenant, user_id: int) -> User | None:
-    return db.session.scalar(active_members(tenant).where(User.id == user_id))
+def member_names(tenant_id: int) -> list[tuple[int, str]]:
+    """(id, name or else e-mail) of the tenant's active members, by name: for a select (one query)."""
+    rows = db.session.execute(active_members(tenant_id).with_only_columns(User.id, User.name, User.email))
+    return [(row.id, row.name or row.email) for row in rows]
 
 
-def find_active_members(tenant, text: str, limit: int) -> list[User]:
+def active_member(tenant_id: int, user_id: int) -> User | None:
+    return db.session.scalar(active_members(tenant_id).where(User.id == user_id))
+
+
+def find_active_members(tenant_id: int, text: str, limit: int) -> list[User]:
     """At most `limit` active members whose name or e-mail contains `text` (for a picker)."""
-    return list(db.session.scalars(active_members(tenant).where(any_contains([User.name, User.email], text))
+    return list(db.session.scalars(active_members(tenant_id).where(any_contains([User.name, User.email], text))
                                    .limit(limit)))
 
 

@@ -331,12 +331,12 @@ class MemberField(LookupField):
     def find(self, record_id: int):
         from flask import g
         from core.admin.queries import active_member
-        return active_member(g.tenant, record_id)
+        return active_member(g.tenant.id, record_id)
 
     def match(self, text: str):
         from flask import g
         from core.admin.queries import find_active_members
-        found = find_active_members(g.tenant, text, MAX_CHOICES + 1)
+        found = find_active_members(g.tenant.id, text, MAX_CHOICES + 1)
         return self.designated(text, found, lambda user: (user.name, user.email))
 
     def record_label(self, record) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.errors import DomainError
 from core.extensions import db
-from core.models import Membership, User
+from core.models import Membership
 from core.registers.models import Contact, ContactKind, Project
 from plugins.consulting_crm import services
 from plugins.consulting_crm.models import (ConsortiumPartner, Currency, ExchangeRate, Opportunity, OpportunitySource,
@@ -146,14 +146,6 @@ def is_member(tenant_id: int, user_id: int) -> bool:
     return db.session.scalar(select(Membership.id).where(Membership.tenant_id == tenant_id,
                                                          Membership.user_id == user_id,
                                                          Membership.is_active)) is not None
-
-
-def member_users(tenant_id: int) -> list[tuple[int, str]]:
-    """(id, name) of the tenant's active members, for the owner select and filter (one query)."""
-    rows = db.session.execute(select(User.id, User.name, User.email).join(
-        Membership, Membership.user_id == User.id).where(
-        Membership.tenant_id == tenant_id, Membership.is_active).order_by(User.name, User.id)).all()
-    return [(row.id, row.name or row.email) for row in rows]
 
 
 def latest_rate(tenant_id: int) -> ExchangeRate | None:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from core.admin.queries import member_names
 from core.errors import DomainError, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
@@ -295,7 +296,7 @@ def _initial(opportunity: Opportunity | None) -> dict:
 def _opportunity_form(opportunity: Opportunity | None = None) -> OpportunityForm:
     form = OpportunityForm() if request.method == "POST" else OpportunityForm(data=_initial(opportunity))
     form.owner_id.choices = [SelectChoice("", _("No owner"))] + [
-        SelectChoice(str(user_id), name) for user_id, name in opportunities.member_users(g.tenant.id)]
+        SelectChoice(str(user_id), name) for user_id, name in member_names(g.tenant.id)]
     form.project_id.choices = [SelectChoice("", _("No project"))] + [
         SelectChoice(str(project_id), label) for project_id, label in project_choices(
             g.tenant, current_locale(), keep_id=opportunity.project_id if opportunity else None)]

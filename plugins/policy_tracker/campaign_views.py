@@ -13,10 +13,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from core.admin.queries import member_names
 from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
-from core.models import Membership, Tenant, User
+from core.models import Tenant
 from core.pagination import paginate
 from core.permissions import can, require
 from core.registers.institutions import visible_institutions
@@ -57,10 +58,7 @@ def institution_choices(blank=None) -> list[SelectChoice]:
 
 
 def member_choices() -> list[SelectChoice]:
-    users = db.session.execute(select(User.id, User.name, User.email).join(
-        Membership, Membership.user_id == User.id).where(
-        Membership.tenant_id == g.tenant.id, Membership.is_active).order_by(User.name, User.id)).all()
-    return [SelectChoice(str(user.id), user.name or user.email) for user in users]
+    return [SelectChoice(str(user_id), name) for user_id, name in member_names(g.tenant.id)]
 
 
 def contact_choices(*, organisations_only: bool = False, blank=None) -> list[SelectChoice]:

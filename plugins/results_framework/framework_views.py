@@ -12,11 +12,12 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from core.admin.queries import member_names
 from core.disaggregation import cell_label, dimension_label
 from core.errors import DomainError, form_status, show_on_form
 from core.extensions import db
 from core.i18n import current_locale
-from core.models import Membership, User
+from core.models import User
 from core.periods import MONTH_NAMES
 from core.permissions import can, require
 from core.registers.projects import project_choices
@@ -222,11 +223,9 @@ def delete_outcome(outcome_id: int):
 # --- indicators ----------------------------------------------------------------------------------
 
 def _member_choices() -> list[SelectChoice]:
-    """The tenant's active members (Membership is not TenantScoped, so the tenant is explicit)."""
-    users = db.session.execute(select(User.id, User.name, User.email).join(
-        Membership, Membership.user_id == User.id).where(
-        Membership.tenant_id == g.tenant.id, Membership.is_active).order_by(User.name, User.id)).all()
-    return [SelectChoice("", _("No one"))] + [SelectChoice(str(user.id), user.name or user.email) for user in users]
+    """The tenant's active members."""
+    return [SelectChoice("", _("No one"))] + [SelectChoice(str(user_id), name)
+                                              for user_id, name in member_names(g.tenant.id)]
 
 
 def _indicator_form(indicator=None, module_codes: dict | None = None, *, posted: bool = True) -> IndicatorForm:
