@@ -351,9 +351,10 @@ def protected_identities(fields: tuple[str, ...]) -> list[tuple[int, ContactKind
 @event.listens_for(Session, "after_flush")
 def _forget_written_protected(session: Session, _context) -> None:
     """A contact written in this worker (added, changed, erased, deleted) refreshes its tenant's kept values."""
-    for record in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(record, Contact):
-            forget(record.tenant_id, PROTECTED_IDENTITIES)
+    written = {record.tenant_id for record in (*session.new, *session.dirty, *session.deleted)
+               if isinstance(record, Contact)}
+    for tenant_id in written:       # once per tenant: an import flushes thousands of contacts at once
+        forget(tenant_id, PROTECTED_IDENTITIES)
 
 
 def search_contacts(query: str, user=None, *, may_see_protected: bool | None = None, limit: int = 20) -> list[Contact]:
